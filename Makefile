@@ -1,0 +1,43 @@
+# Entry points. Each target creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lab bench lint install
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
+
+# The suite and the executed notebooks use a private config and data folder, never the user's.
+TEST_HOME := $(CURDIR)/build/test-home
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	rm -rf $(TEST_HOME)
+	WORKBENCH_CONFIG_DIR=$(TEST_HOME)/config WORKBENCH_DATA_DIR=$(TEST_HOME)/data \
+	WORKBENCH_SECRET_BACKEND=file PATH=$(CURDIR)/$(BIN):$$PATH \
+	$(BIN)/pytest --nbval-lax --doctest-modules tests workbench connectors notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/jupyter lab notebooks
+
+bench: $(STAMP)
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,0 +1,71 @@
+"""Workbench: named connections, typed connector actions and DataFrame results in notebooks.
+
+Example:
+    >>> import workbench as wb
+    >>> shop = wb.connect("shop")
+    >>> shop.query("select status, count(*) as n from orders group by status").df.shape[1]
+    2
+
+Names are loaded on first use, so ``import workbench`` stays fast and imports no driver.
+"""
+
+import importlib as _importlib
+import typing as _typing
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "ConnectionConfig": "workbench.sdk.config",
+    "Connector": "workbench.sdk.connector",
+    "Event": "workbench.sdk.event",
+    "Result": "workbench.results.result",
+    "WorkbenchError": "workbench.errors",
+    "action": "workbench.sdk.action",
+    "catalog": "workbench.registry",
+    "connect": "workbench.client",
+    "connections": "workbench.client",
+    "history": "workbench.sdk.calls",
+    "register": "workbench.registry",
+    "trigger": "workbench.sdk.trigger",
+}
+
+__all__ = [
+    "ConnectionConfig",
+    "Connector",
+    "Event",
+    "Result",
+    "WorkbenchError",
+    "action",
+    "catalog",
+    "connect",
+    "connections",
+    "history",
+    "register",
+    "trigger",
+]
+
+if _typing.TYPE_CHECKING:
+    from workbench.client import connect, connections
+    from workbench.errors import WorkbenchError
+    from workbench.registry import catalog, register
+    from workbench.results.result import Result
+    from workbench.sdk.action import action
+    from workbench.sdk.calls import history
+    from workbench.sdk.config import ConnectionConfig
+    from workbench.sdk.connector import Connector
+    from workbench.sdk.event import Event
+    from workbench.sdk.trigger import trigger
+
+
+def __getattr__(name: str) -> _typing.Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'workbench' has no attribute {name!r}") from None
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, "__version__"})

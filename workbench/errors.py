@@ -1,0 +1,113 @@
+"""Errors raised by Workbench.
+
+Every error derives from :class:`WorkbenchError` and carries the exit code the ``wb``
+command returns for it, so scripts can tell failures apart:
+
+====  ==========================  ==================================================
+code  error                       meaning
+====  ==========================  ==================================================
+1     WorkbenchError              any other failure
+3     ConfigError                 a workbench.toml file or a connection's fields are wrong
+4     UnknownConnectionError      no connection (and no connector) has that name
+4     UnknownConnectorError       no installed connector has that name
+5     SecretError                 a ``${ENV}`` variable or a stored secret cannot be resolved
+6     ActionArgumentError         an action was called with wrong arguments
+7     ConnectionFailedError       the service could not be reached or refused the credentials
+8     ActionError                 the service or driver failed while running an action
+9     MissingDependencyError      an optional driver is not installed
+====  ==========================  ==================================================
+
+Example:
+    >>> from workbench.errors import UnknownConnectionError
+    >>> err = UnknownConnectionError("shpo", ["shop"])
+    >>> str(err)
+    "no connection or connector named 'shpo'; did you mean 'shop'?"
+    >>> err.exit_code
+    4
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WorkbenchError(Exception):
+    """The root of every error Workbench raises."""
+
+    exit_code = 1
+
+
+class ConfigError(WorkbenchError):
+    """A configuration file or a connection's fields are invalid."""
+
+    exit_code = 3
+
+
+class _UnknownNameError(WorkbenchError):
+    """A name that nothing answers to; the message suggests close matches."""
+
+    exit_code = 4
+    template = "nothing named {name!r}"
+
+    def __init__(self, name: str, suggestions: Sequence[str] = (), *, where: str = "") -> None:
+        self.name = name
+        self.suggestions = list(suggestions)
+        prefix = f"{where}: " if where else ""
+        super().__init__(prefix + self.template.format(name=name) + _did_you_mean(suggestions))
+
+
+class UnknownConnectionError(_UnknownNameError):
+    """No connection (or connector) has the requested name."""
+
+    template = "no connection or connector named {name!r}"
+
+
+class UnknownConnectorError(_UnknownNameError):
+    """No installed connector has the requested name."""
+
+    template = "no connector named {name!r} is installed"
+
+
+class SecretError(WorkbenchError):
+    """A secret reference or an environment variable cannot be resolved."""
+
+    exit_code = 5
+
+
+class ActionArgumentError(WorkbenchError):
+    """An action was called with arguments that do not match its signature."""
+
+    exit_code = 6
+
+
+class ConnectionFailedError(WorkbenchError):
+    """A service could not be reached, or it refused the connection."""
+
+    exit_code = 7
+
+
+class ActionError(WorkbenchError):
+    """An action failed inside the service or its driver."""
+
+    exit_code = 8
+
+
+class MissingDependencyError(WorkbenchError):
+    """An optional package needed by a connector is not installed."""
+
+    exit_code = 9
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(
+            f"the optional package {module!r} is not installed; "
+            f"install it with: pip install 'workbench[{extra}]'"
+        )
+
+
+def _did_you_mean(suggestions: Sequence[str]) -> str:
+    if not suggestions:
+        return ""
+    quoted = " or ".join(repr(s) for s in suggestions)
+    return f"; did you mean {quoted}?"
