@@ -1,0 +1,64 @@
+"""Reading connection entries out of workbench.toml files."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ConnectionEntry:
+    """One named connection as written: its connector and its (unresolved) fields.
+
+    ``source`` says where it was defined: a file path, or ``built-in`` for a connection a
+    connector ships (such as the sample ``shop`` database).
+    """
+
+    name: str
+    connector: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    source: str = "built-in"
+
+    def where(self, field_name: str | None = None) -> str:
+        """``FILE: connection 'NAME'[, field 'FIELD']`` for error messages."""
+        text = f"{self.source}: connection {self.name!r}"
+        return f"{text}, field {field_name!r}" if field_name else text
+
+
+def read_entries(path: Path) -> dict[str, ConnectionEntry]:
+    """Parse the ``[connections.NAME]`` tables of one workbench.toml file.
+
+    Raises :class:`ConfigError` naming the file (and line, for malformed TOML), the
+    connection and the field at fault.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    connections = document.get("connections", {})
+    if not isinstance(connections, dict):
+        raise ConfigError(f"{path}: 'connections' must be a table of [connections.NAME] sections")
+    entries: dict[str, ConnectionEntry] = {}
+    for name, table in connections.items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{path}: connection {name!r}: expected a table ([connections.{name}]), "
+                f"got {type(table).__name__}"
+            )
+        fields = dict(table)
+        connector = fields.pop("connector", None)
+        if not isinstance(connector, str) or not connector:
+            raise ConfigError(
+                f"{path}: connection {name!r}, field 'connector': required, "
+                "expected the name of an installed connector (see `wb catalog`)"
+            )
+        entries[name] = ConnectionEntry(name, connector, fields, str(path))
+    return entries
