@@ -1,0 +1,219 @@
+"""The http connector: any REST API, with JSON responses as Results."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from connectors.http.body import parse_body, select_records
+from connectors.http.config import HttpConfig
+from connectors.http.masking import looks_secret, safe_headers, safe_url
+from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
+from workbench.http import build_client
+from workbench.sdk import Connector, Result, action, redact, register_secret
+
+if TYPE_CHECKING:
+    import httpx
+
+_ERROR_BODY_CHARS = 200
+
+_COMMON_ARGS = """
+    path: URL path relative to base_url (or a full URL)
+    params: query parameters
+    headers: extra headers for this request
+    records: dotted path to the list of records in the JSON body, such as ``data.items``"""
+_BODY_ARGS = """
+    json: a JSON body (any JSON-serialisable value)
+    data: a form body (fields and values)"""
+
+
+def _without_body(method: str) -> Any:
+    """An action sending ``method`` with no request body (GET, DELETE)."""
+
+    def send(
+        self: Http,
+        path: str = "",
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        records: str | None = None,
+    ) -> Result:
+        return self._call(method, path, params=params, headers=headers, records=records)
+
+    return _as_action(send, method, _COMMON_ARGS)
+
+
+def _with_body(method: str) -> Any:
+    """An action sending ``method`` with a JSON or form body (POST, PUT, PATCH)."""
+
+    def send(
+        self: Http,
+        path: str = "",
+        json: Any = None,
+        data: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        records: str | None = None,
+    ) -> Result:
+        return self._call(
+            method, path, json=json, data=data, params=params, headers=headers, records=records
+        )
+
+    return _as_action(send, method, _COMMON_ARGS + _BODY_ARGS)
+
+
+def _as_action(send: Callable[..., Result], method: str, args: str) -> Any:
+    send.__name__ = method.lower()
+    send.__qualname__ = f"Http.{send.__name__}"
+    send.__doc__ = (
+        f"Send a {method} request; return the JSON body (or the text when it is not JSON).\n\n"
+        f"Args:{args}\n"
+    )
+    return action(send)
+
+
+class Http(Connector):
+    """Any REST API over HTTP: JSON responses as DataFrames, with bearer, basic or key auth.
+
+    Paths are relative to ``base_url``. ``records="data.items"`` picks the list of records
+    in a nested JSON body; ``.raw`` holds the status, URL and response headers, with
+    secrets masked. A connection in workbench.toml::
+
+        [connections.github]
+        connector = "http"
+        base_url = "https://api.github.com"
+        token = { secret = "github/token" }     # auth "bearer", inferred from the token
+
+    Example:
+        >>> from connectors.http import Http, HttpConfig
+        >>> api = Http(HttpConfig(base_url="https://api.github.com"), connection="github")
+        >>> sorted(api.action_specs)
+        ['delete', 'get', 'patch', 'post', 'put']
+        >>> repos = api.get("orgs/python/repos", params={"per_page": 5})  # doctest: +SKIP
+        >>> repos.df[["name", "owner.login"]].shape  # doctest: +SKIP
+        (5, 2)
+        >>> api.close()
+    """
+
+    name = "http"
+    title = "HTTP / REST"
+    category = "api"
+    auth_kinds = ("none", "bearer", "basic", "header")
+    config_model = HttpConfig
+    config: HttpConfig
+
+    get = _without_body("GET")
+    delete = _without_body("DELETE")
+    post = _with_body("POST")
+    put = _with_body("PUT")
+    patch = _with_body("PATCH")
+
+    def __init__(self, config: HttpConfig | None = None, *, connection: str | None = None):
+        super().__init__(config, connection=connection)
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def check(self) -> str:
+        """GET ``base_url``: ``HTTP <status> from <url>`` when the server answers.
+
+        401 and 403 mean the credentials were refused, and a 5xx that the server is failing:
+        both raise :class:`ConnectionFailedError`, like an unreachable server. Any other
+        answer (such as a 404 at an API's root) shows the server is there.
+        """
+        if not self.config.base_url:
+            raise ConnectionFailedError(f"{self.connection}: no base_url is set; nothing to check")
+        response = self._send("GET", "")
+        url, status = safe_url(self.config.base_url), response.status_code
+        if status in (401, 403):
+            raise ConnectionFailedError(
+                f"{self.connection}: {url} refused the credentials (HTTP {status})"
+            )
+        if status >= 500:
+            raise ConnectionFailedError(f"{self.connection}: {url} is failing (HTTP {status})")
+        return f"HTTP {status} from {url}"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def _http(self) -> httpx.Client:
+        """The connection's client, built on first use and kept until :meth:`close`."""
+        with self._lock:
+            if self._client is None:
+                config = self.config
+                headers = _register_secrets({**config.headers, **self._auth_headers()})
+                self._client = build_client(
+                    config.base_url, headers=headers, timeout=config.timeout, verify=config.verify
+                )
+            return self._client
+
+    def _auth_headers(self) -> dict[str, str]:
+        config = self.config
+        kind = config.auth_kind
+        if kind == "bearer" and config.token is not None:
+            return {"Authorization": f"Bearer {config.token.get_secret_value()}"}
+        if kind == "basic" and config.password is not None:
+            pair = f"{config.username}:{config.password.get_secret_value()}".encode()
+            return {"Authorization": f"Basic {base64.b64encode(pair).decode('ascii')}"}
+        if kind == "header" and config.api_key is not None:
+            return {config.api_key_header: config.api_key.get_secret_value()}
+        return {}
+
+    def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
+        """Send one request; unreachable servers raise :class:`ConnectionFailedError`."""
+        import httpx
+
+        scheme = httpx.URL(path).scheme or httpx.URL(self.config.base_url).scheme
+        if scheme not in ("http", "https"):
+            raise ActionArgumentError(
+                f"{self.connection}: {method} {safe_url(path)}: not an http(s) URL; "
+                "set base_url or pass a full URL"
+            )
+        client = self._http()
+        _register_secrets(options.get("headers"))
+        request = client.build_request(method, path, **options)
+        try:
+            return client.send(request)
+        except httpx.TransportError as exc:
+            if isinstance(exc, httpx.TimeoutException):
+                reason = f"no answer within {self.config.timeout:g} s ({type(exc).__name__})"
+            else:
+                reason = str(exc) or type(exc).__name__
+            raise ConnectionFailedError(
+                redact(f"{self.connection}: cannot reach {safe_url(request.url)}: {reason}")
+            ) from None
+
+    def _call(self, method: str, path: str, *, records: str | None, **options: Any) -> Result:
+        label = f"{self.connection}.{method.lower()}"
+        response = self._send(method, path, **options)
+        url = safe_url(response.request.url)
+        if not response.is_success:
+            body = redact(response.text.strip())[:_ERROR_BODY_CHARS]
+            raise ActionError(
+                f"{label}: {method} {url} returned HTTP {response.status_code} "
+                f"{response.reason_phrase}: {body}"
+            )
+        data = parse_body(response)
+        if records:
+            try:
+                data = select_records(data, records)
+            except LookupError as exc:
+                raise ActionArgumentError(f"{label}: records={records!r}: {exc}") from None
+        raw = {
+            "method": method,
+            "status": response.status_code,
+            "url": url,
+            "headers": safe_headers(response.headers),
+        }
+        return Result(data, raw=raw)
+
+
+def _register_secrets(headers: dict[str, str] | None) -> dict[str, str]:
+    """Register the values of secret-looking headers for redaction; return the headers."""
+    for name, value in (headers or {}).items():
+        if looks_secret(name):
+            register_secret(value)
+    return headers or {}
