@@ -1,0 +1,328 @@
+"""``wb``: the Workbench command line, a thin face over the library.
+
+Every :class:`~workbench.errors.WorkbenchError` ends the command with ``error: MESSAGE`` on
+stderr and the error's exit code (see ``docs/cli.md``); usage errors exit with 2.
+
+Example (shell)::
+
+    $ wb catalog sqlite
+    $ wb secrets set shop/password < password.txt
+    $ wb connections add warehouse --connector postgresql --set host=db.internal \\
+          --set port=5432 --secret password=shop/password
+    $ wb connections test warehouse
+
+Example (Python):
+    >>> from click.testing import CliRunner
+    >>> CliRunner().invoke(cli, ["--version"]).output.startswith("wb, version")
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from workbench import __version__, client, registry
+from workbench.config.entries import ConnectionEntry, read_entries
+from workbench.config.secrets import check_name, default_secret_store
+from workbench.errors import ConfigError, ConnectionFailedError, SecretError, WorkbenchError
+from workbench.paths import FILE_NAME, project_file, user_file
+from workbench.redaction import redact
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_CELL = 60
+CATALOG_TABLE = ["name", "title", "category", "auth", "actions", "triggers", "description"]
+SECRET_COLUMNS = ["name", "backend"]
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+
+
+class _WorkbenchGroup(click.Group):
+    """Ends on a WorkbenchError with ``error: MESSAGE`` and its exit code, no traceback.
+
+    Broken plugins' warnings are silenced here: ``wb catalog`` reports them itself.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", registry.BrokenConnectorWarning)
+            try:
+                return super().invoke(ctx)
+            except WorkbenchError as err:
+                click.echo(f"error: {_one_line(str(err))}", err=True)
+                ctx.exit(err.exit_code)
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _one_line(text: str) -> str:
+    return redact(" ".join(text.split("\n")).strip())
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else " ".join(str(value).split("\n"))
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    lines = [list(columns), *cells]
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+    return records
+
+
+def _emit(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], *, as_json: bool, empty: str
+) -> None:
+    """Rows as JSON records, or as an aligned table (``empty`` when there are none)."""
+    if as_json:
+        click.echo(json.dumps(list(rows), indent=2, default=str))
+    elif rows:
+        click.echo(_table(rows, columns))
+    else:
+        click.echo(empty)
+
+
+# ---------------------------------------------------------------- the commands
+
+
+@click.group(cls=_WorkbenchGroup)
+@click.version_option(__version__, prog_name="wb")
+def cli() -> None:
+    """Workbench: named connections, connector actions, notebooks as jobs."""
+
+
+@cli.command()
+@click.argument("query", required=False)
+@json_option
+def catalog(query: str | None, as_json: bool) -> None:
+    """List installed connectors, optionally filtered by QUERY."""
+    rows = _records(registry.catalog(query))
+    _emit(rows, CATALOG_TABLE, as_json=as_json, empty="no connectors match")
+    for problem in registry.problems():
+        click.echo(f"connector {problem.name!r} failed to load: {problem.error}", err=True)
+
+
+@cli.group()
+def connections() -> None:
+    """Named connections: list, add, show, test, remove."""
+
+
+@connections.command("list")
+@json_option
+def connections_list(as_json: bool) -> None:
+    """List named connections (never secret values)."""
+    rows = _records(client.connections())
+    _emit(rows, client.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
+
+
+@connections.command("add")
+@click.argument("name")
+@click.option("--connector", "connector_name", required=True, help="The connector to use.")
+@click.option(
+    "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A field; TOML-typed value."
+)
+@click.option(
+    "--secret",
+    "secret_refs",
+    multiple=True,
+    metavar="FIELD=SECRET_NAME",
+    help="A field read from the secret store.",
+)
+@click.option("--user", is_flag=True, help="Write to the user's workbench.toml.")
+@click.option("--force", is_flag=True, help="Replace a connection of the same name.")
+def connections_add(
+    name: str,
+    connector_name: str,
+    settings: tuple[str, ...],
+    secret_refs: tuple[str, ...],
+    user: bool,
+    force: bool,
+) -> None:
+    """Add connection NAME; nothing is written unless its fields validate."""
+    cls = registry.get_connector(connector_name)
+    fields = _fields(settings, secret_refs)
+    target = user_file() if user else _project_target()
+    _refuse_overwrite(name, target, force=force)
+    store = client.connection_store()
+    entry = ConnectionEntry(name, connector_name, fields, str(target))
+    client.build_config(cls, store.resolve(entry), entry)
+    store.add(entry, target)
+    click.echo(f"added connection {name!r} (connector {connector_name}) to {target}")
+    for key, shown in client.describe_fields(entry).items():
+        click.echo(f"  {key} = {shown}")
+    for key in _inline_secrets(cls.config_model.secret_field_names(), fields):
+        click.echo(
+            f"warning: field {key!r} is stored in plain text in {target}; "
+            f"prefer --secret {key}=SECRET_NAME",
+            err=True,
+        )
+
+
+def _project_target() -> Path:
+    return project_file() or Path.cwd() / FILE_NAME
+
+
+def _refuse_overwrite(name: str, target: Path, *, force: bool) -> None:
+    if not force and target.is_file() and name in read_entries(target):
+        raise ConfigError(
+            f"{target}: connection {name!r} already exists; use --force to replace it"
+        )
+
+
+def _pairs(items: Sequence[str], option: str) -> Iterator[tuple[str, str]]:
+    """``KEY=VALUE`` items split at the first ``=``; the value never shows in errors."""
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            shown = f"{key.strip()!r} has no '='" if not sep else "a value has no key"
+            raise click.UsageError(f"{option} expects KEY=VALUE: {shown}")
+        yield key.strip(), value
+
+
+def _fields(settings: Sequence[str], secret_refs: Sequence[str]) -> dict[str, Any]:
+    pairs = [(key, _toml_value(value)) for key, value in _pairs(settings, "--set")]
+    pairs += [(key, {"secret": check_name(ref)}) for key, ref in _pairs(secret_refs, "--secret")]
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        if key == "connector":
+            raise click.UsageError("the connector is given with --connector, not as a field")
+        if key in fields:
+            raise click.UsageError(f"field {key!r} is given more than once")
+        fields[key] = value
+    return fields
+
+
+def _toml_value(text: str) -> Any:
+    """``5432`` -> 5432, ``true`` -> True, ``[1,2]`` -> [1, 2]; anything else stays text."""
+    if "\n" in text or "\r" in text:
+        return text
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _inline_secrets(secret_fields: Sequence[str], fields: dict[str, Any]) -> list[str]:
+    def plain(value: Any) -> bool:
+        return isinstance(value, str) and not value.startswith("${")
+
+    return [key for key in secret_fields if plain(fields.get(key))]
+
+
+@connections.command("show")
+@click.argument("name")
+@json_option
+def connections_show(name: str, as_json: bool) -> None:
+    """Show connection NAME: connector, source file and fields (secrets masked)."""
+    entry = client.connection_store().get(name)
+    fields = client.describe_fields(entry)
+    if as_json:
+        info = {"name": name, "connector": entry.connector, "source": entry.source}
+        click.echo(json.dumps({**info, "fields": fields}, indent=2))
+        return
+    click.echo(
+        f"connection: {entry.name}\nconnector:  {entry.connector}\nsource:     {entry.source}"
+    )
+    click.echo("fields:" + ("" if fields else " (none)"))
+    for key, shown in fields.items():
+        click.echo(f"  {key} = {shown}")
+
+
+@connections.command("test")
+@click.argument("name")
+def connections_test(name: str) -> None:
+    """Connect to NAME and run its connector's check."""
+    try:
+        message = client.check(name)
+    except WorkbenchError as err:
+        _fail_check(name, str(err), err.exit_code)
+    except Exception as exc:  # a connector's own bug or driver error: still one line
+        _fail_check(name, f"{type(exc).__name__}: {exc}", ConnectionFailedError.exit_code)
+    store = client.connection_store()
+    connector_name = store.get(name).connector if name in store else name
+    click.echo(f"ok: {name} ({connector_name}): {_one_line(str(message))}")
+
+
+def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
+    reason = reason.removeprefix(f"{name}: ")  # connectors name the connection themselves
+    click.echo(f"failed: {name}: {_one_line(reason)}", err=True)
+    sys.exit(exit_code)
+
+
+@connections.command("remove")
+@click.argument("name")
+def connections_remove(name: str) -> None:
+    """Remove connection NAME from the file that defines it."""
+    path = client.connection_store().remove(name)
+    click.echo(f"removed connection {name!r} from {path}")
+
+
+@cli.group()
+def secrets() -> None:
+    """The secret store: set, list, remove (values never shown)."""
+
+
+@secrets.command("set")
+@click.argument("name")
+def secrets_set(name: str) -> None:
+    """Store secret NAME; the value is read from stdin, or prompted for on a terminal."""
+    check_name(name)
+    value = _read_secret_value()
+    if not value:
+        raise SecretError(f"empty value for secret {name!r}; nothing stored")
+    store = default_secret_store()
+    store.set(name, value)
+    click.echo(f"stored secret {name} in the {store.backend}")
+
+
+def _read_secret_value() -> str:
+    """All of stdin less one trailing newline, or a hidden, confirmed prompt on a terminal."""
+    if sys.stdin.isatty():
+        value: str = click.prompt("Secret value", hide_input=True, confirmation_prompt=True)
+        return value
+    text = sys.stdin.read()
+    for ending in ("\r\n", "\n"):
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
+
+
+@secrets.command("list")
+@json_option
+def secrets_list(as_json: bool) -> None:
+    """List stored secret names and the backend (never values)."""
+    store = default_secret_store()
+    rows = [{"name": name, "backend": store.backend} for name in store.names()]
+    _emit(rows, SECRET_COLUMNS, as_json=as_json, empty=f"no secrets in the {store.backend}")
+
+
+@secrets.command("remove")
+@click.argument("name")
+def secrets_remove(name: str) -> None:
+    """Remove secret NAME from the store."""
+    store = default_secret_store()
+    store.delete(name)
+    click.echo(f"removed secret {name} from the {store.backend}")
+
+
+def main() -> None:
+    """Run ``wb`` (the console script)."""
+    cli(prog_name="wb")
