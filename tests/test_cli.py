@@ -500,5 +500,5 @@ def test_a_connection_to_a_closed_port_fails_with_one_clear_line(project: Path) 
     result = wb("connections", "test", "down")
     assert result.exit_code == 7
     assert result.stdout == ""
-    assert result.stderr == f"failed: down: cannot reach {url}/: [Errno 111] Connection refused\n"
+    assert result.stderr == f"failed: down: cannot reach {url}: [Errno 111] Connection refused\n"
     assert result.stderr.count("\n") == 1

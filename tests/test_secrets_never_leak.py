@@ -113,7 +113,11 @@ def test_canary_appears_in_no_output_record_log_or_notebook(
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
-    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(notebook, project / "uses_api.ipynb")
     outputs = tmp_path / "outputs"
     outputs.mkdir()
@@ -135,7 +139,7 @@ def test_canary_appears_in_no_output_record_log_or_notebook(
     assert _Api.authorized >= 3  # the canary really was sent: the server accepted it
 
     executed = (outputs / "uses_api.ipynb").read_text()
-    assert "shipped" in executed and "ActionError" in executed and "ConfigError" in executed
+    assert "shipped" in executed and "HttpStatusError" in executed and "ConfigError" in executed
     log = (project / "run.log").read_text()
     assert "api.get called with" in log and "'X-Echo': '***'" in log
 

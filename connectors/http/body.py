@@ -1,4 +1,4 @@
-"""Response bodies: parsing them, and picking the list of records out of nested JSON."""
+"""Picking the list of records out of a nested JSON response."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import httpx
-
-
-def parse_body(response: httpx.Response) -> Any:
-    """The JSON body as Python objects; the text when it is not JSON; None when empty."""
-    if not response.content:
-        return None
-    if "json" in response.headers.get("content-type", "").lower():
-        try:
-            return response.json()
-        except ValueError:  # declared as JSON, but is not
-            pass
-    return response.text
+    pass
 
 
 def select_records(body: Any, path: str) -> Any:

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connectors.http.body import parse_body, select_records
+from connectors.http.body import select_records
 from connectors.http.config import HttpConfig
-from connectors.http.masking import looks_secret, safe_headers, safe_url
-from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
+from workbench.errors import ActionArgumentError, ConnectionFailedError
 from workbench.http import build_client
-from workbench.sdk import Connector, Result, action, redact, register_secret
+from workbench.http.connector import HttpConnector
+from workbench.http.masking import looks_secret, safe_url
+from workbench.http.responses import check_status, details, parse_body, send
+from workbench.sdk import Result, action, register_secret
 
 if TYPE_CHECKING:
     import httpx
 
-_ERROR_BODY_CHARS = 200
 
 _COMMON_ARGS = """
     path: URL path relative to base_url (or a full URL)
@@ -73,7 +73,7 @@ def _as_action(send: Callable[..., Result], method: str, args: str) -> Any:
     return action(send)
 
 
-class Http(Connector):
+class Http(HttpConnector):
     """Any REST API over HTTP: JSON responses as DataFrames, with bearer, basic or key auth.
 
     Paths are relative to ``base_url``. ``records="data.items"`` picks the list of records
@@ -109,46 +109,26 @@ class Http(Connector):
     put = _with_body("PUT")
     patch = _with_body("PATCH")
 
-    def __init__(self, config: HttpConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._client: httpx.Client | None = None
-        self._lock = threading.Lock()
-
     def check(self) -> str:
         """GET ``base_url``: ``HTTP <status> from <url>`` when the server answers.
 
-        401 and 403 mean the credentials were refused, and a 5xx that the server is failing:
-        both raise :class:`ConnectionFailedError`, like an unreachable server. Any other
-        answer (such as a 404 at an API's root) shows the server is there.
+        401 and 403 (credentials refused), a 5xx, and a server that cannot be reached
+        raise :class:`ConnectionFailedError`.
         """
         if not self.config.base_url:
             raise ConnectionFailedError(f"{self.connection}: no base_url is set; nothing to check")
-        response = self._send("GET", "")
-        url, status = safe_url(self.config.base_url), response.status_code
-        if status in (401, 403):
-            raise ConnectionFailedError(
-                f"{self.connection}: {url} refused the credentials (HTTP {status})"
-            )
-        if status >= 500:
-            raise ConnectionFailedError(f"{self.connection}: {url} is failing (HTTP {status})")
-        return f"HTTP {status} from {url}"
+        return self.check_url(self.config.base_url)
 
-    def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
-
-    def _http(self) -> httpx.Client:
-        """The connection's client, built on first use and kept until :meth:`close`."""
-        with self._lock:
-            if self._client is None:
-                config = self.config
-                headers = _register_secrets({**config.headers, **self._auth_headers()})
-                self._client = build_client(
-                    config.base_url, headers=headers, timeout=config.timeout, verify=config.verify
-                )
-            return self._client
+    def build_http_client(self) -> httpx.Client:
+        config = self.config
+        headers = _register_secrets({**config.headers, **self._auth_headers()})
+        return build_client(
+            config.base_url,
+            headers=headers,
+            timeout=config.timeout,
+            verify=config.verify,
+            connection=self.connection,
+        )
 
     def _auth_headers(self) -> dict[str, str]:
         config = self.config
@@ -172,43 +152,22 @@ class Http(Connector):
                 f"{self.connection}: {method} {safe_url(path)}: not an http(s) URL; "
                 "set base_url or pass a full URL"
             )
-        client = self._http()
+        client = self.http()
         _register_secrets(options.get("headers"))
         request = client.build_request(method, path, **options)
-        try:
-            return client.send(request)
-        except httpx.TransportError as exc:
-            if isinstance(exc, httpx.TimeoutException):
-                reason = f"no answer within {self.config.timeout:g} s ({type(exc).__name__})"
-            else:
-                reason = str(exc) or type(exc).__name__
-            raise ConnectionFailedError(
-                redact(f"{self.connection}: cannot reach {safe_url(request.url)}: {reason}")
-            ) from None
+        return send(client, request, self.connection)
 
     def _call(self, method: str, path: str, *, records: str | None, **options: Any) -> Result:
         label = f"{self.connection}.{method.lower()}"
         response = self._send(method, path, **options)
-        url = safe_url(response.request.url)
-        if not response.is_success:
-            body = redact(response.text.strip())[:_ERROR_BODY_CHARS]
-            raise ActionError(
-                f"{label}: {method} {url} returned HTTP {response.status_code} "
-                f"{response.reason_phrase}: {body}"
-            )
+        check_status(response, label)
         data = parse_body(response)
         if records:
             try:
                 data = select_records(data, records)
             except LookupError as exc:
                 raise ActionArgumentError(f"{label}: records={records!r}: {exc}") from None
-        raw = {
-            "method": method,
-            "status": response.status_code,
-            "url": url,
-            "headers": safe_headers(response.headers),
-        }
-        return Result(data, raw=raw)
+        return Result(data, raw=details(response))
 
 
 def _register_secrets(headers: dict[str, str] | None) -> dict[str, str]:

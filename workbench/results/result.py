@@ -69,6 +69,8 @@ class Result:
             return 0
         if isinstance(self._data, list | tuple):
             return len(self._data)
+        if isinstance(self._data, dict | str | bytes) or not hasattr(self._data, "__len__"):
+            return 1
         return len(self.df)
 
     @property

@@ -33,6 +33,8 @@ class ActionSpec:
     """What Workbench knows about one action: name, docs, input and output models.
 
     The models are built on first use, so a connector with hundreds of actions imports fast.
+    ``signature``, ``parameters`` and the models are cached properties: a subclass may
+    compute them lazily (generated connectors do, from an API description).
     """
 
     kind = "action"
@@ -42,13 +44,26 @@ class ActionSpec:
         self.name = name or function.__name__
         self.doc = inspect.cleandoc(function.__doc__ or "")
         self.summary = self.doc.split("\n\n", 1)[0].replace("\n", " ").strip()
-        self.signature = _signature(function)
-        params = list(self.signature.parameters.values())[1:]  # drop self
+        self.parameters  # noqa: B018 - checked now, so a bad signature fails where it is written
+
+    @cached_property
+    def signature(self) -> inspect.Signature:
+        """The function's signature, with ``self``."""
+        return _signature(self.function)
+
+    @cached_property
+    def parameters(self) -> list[inspect.Parameter]:
+        """The inputs: the signature without ``self``."""
+        params = list(self.signature.parameters.values())[1:]
         for p in params:
             if p.kind is inspect.Parameter.VAR_POSITIONAL:
                 raise TypeError(f"{self.kind} {self.name!r} cannot take *{p.name}; name the inputs")
-        self.parameters = params
-        self.accepts_extra = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        return params
+
+    @cached_property
+    def accepts_extra(self) -> bool:
+        """True when the signature takes ``**kwargs``."""
+        return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in self.parameters)
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.name}{self.public_signature}>"
@@ -111,6 +126,8 @@ class ActionSpec:
         Raises :class:`ActionArgumentError` naming the field, what was expected and what
         was given.
         """
+        if not (args or kwargs or self.parameters):
+            return self._arguments(self._no_input)
         try:
             bound = self.public_signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -130,10 +147,20 @@ class ActionSpec:
             raise ActionArgumentError(_describe(label, exc)) from None
         return self._arguments(model)
 
+    @cached_property
+    def _no_input(self) -> BaseModel:
+        """The input of an action that takes none, built once."""
+        return self.input_model()
+
+    @cached_property
+    def _attributes(self) -> dict[str, str]:
+        """Each input's attribute name on the input model (inputs may be aliased)."""
+        return {f.alias or n: n for n, f in self.input_model.model_fields.items()}
+
     def _arguments(self, model: BaseModel) -> tuple[list[Any], dict[str, Any]]:
         positional: list[Any] = []
         keywords: dict[str, Any] = {}
-        aliases = {f.alias or n: n for n, f in type(model).model_fields.items()}
+        aliases = self._attributes
         for p in self.parameters:
             if p.kind is inspect.Parameter.VAR_KEYWORD:
                 keywords.update(model.model_extra or {})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+from collections.abc import Mapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -10,7 +12,7 @@ from workbench.errors import ActionError, WorkbenchError
 from workbench.redaction import get_logger, redact
 from workbench.results import Result
 from workbench.sdk.action import ActionSpec, spec_of
-from workbench.sdk.calls import record_call
+from workbench.sdk.calls import collect_requests, record_call
 from workbench.sdk.config import ConnectionConfig
 from workbench.sdk.trigger import TriggerSpec
 
@@ -81,6 +83,41 @@ class Connector:
         """Connections this connector provides out of the box, by name (fields as in TOML)."""
         return {}
 
+    @classmethod
+    def unconfigured_defaults(cls) -> dict[str, Any]:
+        """Fields ``wb.connect(name)`` uses when no connection has the connector's name.
+
+        A connector generated from an API description returns ``{"mode": "sandbox"}``, so
+        it can be tried before any configuration (or credential) is written.
+        """
+        return {}
+
+    @classmethod
+    def from_openapi(
+        cls, source: str | os.PathLike[str] | Mapping[str, Any], *, name: str | None = None
+    ) -> type[Connector]:
+        """A connector class generated from an OpenAPI 3.x or Swagger 2.0 description.
+
+        ``source`` is a path, an http(s) URL or a parsed document; the class is registered
+        as ``name``, so ``wb.connect(name)`` finds it (in the sandbox until a connection
+        of that name exists). Every supported operation is an action.
+
+        Example:
+            >>> import workbench as wb
+            >>> Pets = wb.Connector.from_openapi({"openapi": "3.0.3",
+            ...     "info": {"title": "Pets", "version": "1"},
+            ...     "paths": {"/pets": {"get": {"operationId": "listPets",
+            ...                                 "responses": {"200": {"description": "ok"}}}}}},
+            ...     name="pets_example")
+            >>> sorted(Pets.action_specs)
+            ['list_pets']
+        """
+        from workbench.openapi.connector import from_openapi
+
+        if not isinstance(source, str | Mapping):
+            source = os.fspath(source)
+        return from_openapi(source, name=name)
+
     def check(self) -> str:
         """Test the connection; return a short description of what answered.
 
@@ -129,6 +166,12 @@ class Connector:
         return f"<{self.title} connection {self.connection!r}: {count} action{'s' * (count != 1)}>"
 
     def _run_action(
+        self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Result:
+        with collect_requests(self.connection, spec.name):  # HTTP requests join this call
+            return self._call_action(spec, args, kwargs)
+
+    def _call_action(
         self, spec: ActionSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Result:
         label = f"{self.connection}.{spec.name}"

@@ -1,0 +1,116 @@
+"""HTTP responses as action results: parsed bodies, masked details, status errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from workbench.errors import ActionError, ConnectionFailedError
+from workbench.http.masking import looks_secret, safe_url
+from workbench.redaction import MASK, redact
+
+ERROR_BODY_CHARS = 200
+
+
+class HttpStatusError(ActionError):
+    """The service answered an action with a status outside 2xx.
+
+    ``status`` holds the status and ``headers`` the response headers (secrets masked).
+    """
+
+    def __init__(self, message: str, status: int, headers: Mapping[str, str]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers)
+
+
+def parse_body(response: httpx.Response) -> Any:
+    """JSON as Python objects; text for text-like media; bytes otherwise; None when empty.
+
+    Example:
+        >>> parse_body(httpx.Response(200, json={"a": 1})), parse_body(httpx.Response(204))
+        ({'a': 1}, None)
+    """
+    if not response.content:
+        return None
+    content_type = response.headers.get("content-type", "")
+    kind = content_type.split(";")[0].strip().lower()
+    if kind.endswith("json"):
+        try:
+            return response.json()
+        except ValueError:  # declared as JSON, but is not
+            return response.text
+    textual = kind.startswith("text/") or kind.endswith(("xml", "javascript", "csv", "yaml"))
+    if textual or not kind or "charset" in content_type:
+        return response.text
+    return response.content
+
+
+def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers as a plain dict, secret-looking values masked and known secrets redacted.
+
+    Example:
+        >>> safe_headers({"Content-Type": "application/json", "Set-Cookie": "s=1"})
+        {'Content-Type': 'application/json', 'Set-Cookie': '***'}
+    """
+    return {name: MASK if looks_secret(name) else redact(value) for name, value in headers.items()}
+
+
+def details(response: httpx.Response) -> dict[str, Any]:
+    """What ``Result.raw`` holds for an HTTP action: method, status, URL and headers, masked."""
+    return {
+        "method": response.request.method,
+        "status": response.status_code,
+        "url": safe_url(response.request.url),
+        "headers": safe_headers(response.headers),
+    }
+
+
+def check_status(response: httpx.Response, label: str) -> None:
+    """Raise :class:`HttpStatusError` for a status outside 2xx, with a short, redacted body.
+
+    Example:
+        >>> request = httpx.Request("GET", "https://api.example.com/x")
+        >>> check_status(httpx.Response(404, text="gone", request=request), "api.get")
+        Traceback (most recent call last):
+        ...
+        workbench.http.responses.HttpStatusError: api.get: GET https://api.example.com/x returned HTTP 404 Not Found: gone
+    """  # noqa: E501
+    if response.is_success:
+        return
+    body = redact(response.text.strip())[:ERROR_BODY_CHARS]
+    raise HttpStatusError(
+        f"{label}: {response.request.method} {safe_url(response.request.url)} returned "
+        f"HTTP {response.status_code} {response.reason_phrase}: {body}",
+        response.status_code,
+        safe_headers(response.headers),
+    )
+
+
+def send(
+    client: httpx.Client,
+    request: httpx.Request,
+    label: str,
+    *,
+    auth: httpx.Auth | None = None,
+) -> httpx.Response:
+    """Send ``request``; a server that cannot be reached raises ConnectionFailedError.
+
+    The message names the action (``label``), the URL with secrets masked and the reason.
+    """
+    try:
+        if auth is None:
+            return client.send(request)
+        return client.send(request, auth=auth)
+    except httpx.TransportError as exc:
+        if isinstance(exc, httpx.TimeoutException):
+            timeout = request.extensions.get("timeout", {}).get("read")
+            within = f" within {timeout:g} s" if isinstance(timeout, int | float) else ""
+            reason = f"no answer{within} ({type(exc).__name__})"
+        else:
+            reason = str(exc) or type(exc).__name__
+        raise ConnectionFailedError(
+            redact(f"{label}: cannot reach {safe_url(request.url)}: {reason}")
+        ) from None
