@@ -323,6 +323,75 @@ def secrets_remove(name: str) -> None:
     click.echo(f"removed secret {name} from the {store.backend}")
 
 
+@cli.group()
+def connector() -> None:
+    """Connectors imported from OpenAPI / Swagger specs or manifests: import, list, remove."""
+
+
+IMPORTED_TABLE = ["name", "title", "actions", "unsupported", "auth", "source"]
+
+
+@connector.command("import")
+@click.argument("spec")
+@click.option("--name", required=True, help="The connector name to import it as.")
+@click.option("--force", is_flag=True, help="Replace an imported connector of the same name.")
+def connector_import(spec: str, name: str, force: bool) -> None:
+    """Import SPEC (a file or URL: OpenAPI, Swagger or manifest) as connector NAME.
+
+    Nothing is written unless the spec loads.
+    """
+    from workbench.openapi import store
+
+    done = store.import_spec(spec, name, force=force, taken=registry.connectors())
+    count = len(done.spec.operations)
+    unsupported = done.spec.unsupported()
+    actions = count - len(unsupported)
+    click.echo(
+        f"imported {name!r} ({done.spec.title}) to {done.path}: {count} operation"
+        f"{'s' * (count != 1)}: {actions} action{'s' * (actions != 1)}, "
+        f"{len(unsupported)} unsupported"
+    )
+    if unsupported:
+        click.echo("unsupported operations:")
+    for op in unsupported:
+        click.echo(f"  {op.name} ({op.method.upper()} {op.path}): {op.unsupported}")
+
+
+@connector.command("list")
+@json_option
+def connector_list(as_json: bool) -> None:
+    """List imported connectors."""
+    from workbench.openapi import store
+
+    rows = [
+        {
+            "name": entry.name,
+            "title": entry.title,
+            "actions": len(entry.actions),
+            "unsupported": entry.unsupported,
+            "auth": ", ".join(entry.auth) or "none",
+            "source": entry.origin,
+            "path": str(entry.path),
+            "error": entry.error,
+        }
+        for entry in store.entries()
+    ]
+    _emit(rows, IMPORTED_TABLE, as_json=as_json, empty="no imported connectors")
+    for row in rows:
+        if row["error"]:
+            click.echo(f"connector {row['name']!r} does not load: {row['error']}", err=True)
+
+
+@connector.command("remove")
+@click.argument("name")
+def connector_remove(name: str) -> None:
+    """Remove imported connector NAME."""
+    from workbench.openapi import store
+
+    path = store.remove(name)
+    click.echo(f"removed connector {name!r} ({path})")
+
+
 def main() -> None:
     """Run ``wb`` (the console script)."""
     cli(prog_name="wb")

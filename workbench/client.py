@@ -55,7 +55,8 @@ def connect(name: str, /, **overrides: Any) -> Connector:
     if name in store:
         entry = store.get(name)
     elif name in connectors():
-        entry = ConnectionEntry(name, name, {}, f"defaults of connector {name!r}")
+        defaults = connectors()[name].unconfigured_defaults()
+        entry = ConnectionEntry(name, name, defaults, f"defaults of connector {name!r}")
     else:
         candidates = [*store.names(), *connectors()]
         raise UnknownConnectionError(name, difflib.get_close_matches(name, candidates, n=3))

@@ -8,6 +8,7 @@ code  error                       meaning
 ====  ==========================  ==================================================
 1     WorkbenchError              any other failure
 3     ConfigError                 a workbench.toml file or a connection's fields are wrong
+3     SpecError                   an OpenAPI / Swagger document or a manifest is malformed
 4     UnknownConnectionError      no connection (and no connector) has that name
 4     UnknownConnectorError       no installed connector has that name
 5     SecretError                 a ``${ENV}`` variable or a stored secret cannot be resolved
@@ -41,6 +42,35 @@ class ConfigError(WorkbenchError):
     """A configuration file or a connection's fields are invalid."""
 
     exit_code = 3
+
+
+class SpecError(ConfigError):
+    """An OpenAPI / Swagger document or a YAML manifest is malformed.
+
+    The message names the source, the JSON pointer (or YAML path) of the fault and, for
+    syntax errors, the line; each is also an attribute (``reason`` is the bare message).
+
+    Example:
+        >>> str(SpecError("expected a mapping, got list", source="petstore.json",
+        ...               pointer="#/paths/~1pets/get/responses"))
+        'petstore.json: #/paths/~1pets/get/responses: expected a mapping, got list'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        pointer: str = "",
+        line: int | None = None,
+    ) -> None:
+        self.reason = message
+        self.source = source
+        self.pointer = pointer
+        self.line = line
+        where = source + (f":{line}" if line is not None else "")
+        parts = [part for part in (where, pointer, message) if part]
+        super().__init__(": ".join(parts))
 
 
 class _UnknownNameError(WorkbenchError):

@@ -2,7 +2,8 @@
 
 Built-in connectors are registered by entry point exactly like third-party ones. A plugin
 that fails to load is reported (a :class:`BrokenConnectorWarning` and :func:`problems`),
-never fatal.
+never fatal. Connectors imported from an OpenAPI spec or a manifest (``wb connector
+import``) are listed from their files; a class is built for one only when it is asked for.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import difflib
 import threading
 import warnings
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.errors import UnknownConnectorError
@@ -51,6 +54,7 @@ _connectors: dict[str, type[Connector]] = {}
 _packages: dict[str, str] = {}
 _problems: list[Problem] = []
 _loaded = False
+_imported_classes: dict[tuple[Path, int], type[Connector]] = {}
 
 
 def _load() -> None:
@@ -117,11 +121,32 @@ def problems() -> list[Problem]:
 def get_connector(name: str, *, where: str = "") -> type[Connector]:
     """The connector class called ``name``; an unknown name suggests close matches."""
     _load()
-    try:
-        return _connectors[name]
-    except KeyError:
-        close = difflib.get_close_matches(name, list(_connectors), n=3)
-        raise UnknownConnectorError(name, close, where=where) from None
+    cls = _connectors.get(name) or _imported_connector(name)
+    if cls is None:
+        from workbench.openapi import store
+
+        close = difflib.get_close_matches(name, [*_connectors, *store.imported()], n=3)
+        raise UnknownConnectorError(name, close, where=where)
+    return cls
+
+
+def _imported_connector(name: str) -> type[Connector] | None:
+    """The class of an imported spec, built on first use (and again when the file changes)."""
+    from workbench.openapi import store
+
+    path = store.imported().get(name)
+    if path is None:
+        return None
+    key = (path, path.stat().st_mtime_ns)
+    with _lock:
+        cls = _imported_classes.get(key)
+    if cls is None:
+        from workbench.openapi import connector_class
+
+        cls = connector_class(store.load(name), name)
+        with _lock:
+            _imported_classes[key] = cls
+    return cls
 
 
 def catalog(query: str | None = None) -> pd.DataFrame:
@@ -136,8 +161,9 @@ def catalog(query: str | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows = []
-    for name, cls in connectors().items():
+    rows: list[dict[str, object]] = []
+    installed = connectors()
+    for name, cls in installed.items():
         row = {
             "name": name,
             "title": cls.title,
@@ -148,17 +174,38 @@ def catalog(query: str | None = None) -> pd.DataFrame:
             "triggers": len(cls.trigger_specs),
             "package": _packages.get(name, ""),
         }
-        if query and not _matches(query, row, cls):
+        if query and not _matches(query, row, [*cls.action_specs, *cls.trigger_specs]):
             continue
         rows.append(row)
+    rows.extend(_imported_rows(query, installed))
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
-def _matches(query: str, row: dict[str, object], cls: type[Connector]) -> bool:
+def _imported_rows(query: str | None, installed: Collection[str]) -> list[dict[str, object]]:
+    """Catalog rows of imported specs (not shadowed by an installed connector)."""
+    from workbench.openapi import store
+
+    rows = []
+    for entry in store.entries():
+        if entry.name in installed:
+            continue
+        row: dict[str, object] = {
+            "name": entry.name,
+            "title": entry.title,
+            "category": "api",
+            "description": f"cannot load: {entry.error}" if entry.error else entry.description,
+            "auth": ", ".join(entry.auth) or "none",
+            "actions": len(entry.actions),
+            "triggers": 0,
+            "package": "imported",
+        }
+        if not query or _matches(query, row, entry.actions):
+            rows.append(row)
+    return rows
+
+
+def _matches(query: str, row: dict[str, object], names: Iterable[str]) -> bool:
     words = query.lower().split()
-    haystack = " ".join(
-        [str(row[k]) for k in ("name", "title", "category", "description")]
-        + list(cls.action_specs)
-        + list(cls.trigger_specs)
-    ).lower()
+    fields = [str(row[k]) for k in ("name", "title", "category", "description")]
+    haystack = " ".join([*fields, *names]).lower()
     return all(word in haystack for word in words)

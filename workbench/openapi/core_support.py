@@ -1,0 +1,170 @@
+"""What openapi-core needs to check real-world requests the way the APIs read them.
+
+- :func:`rebased`: the document with ``/`` as its only server (any base URL can be
+  checked) and without the header parameters OpenAPI says to ignore (``Accept``,
+  ``Content-Type``, ``Authorization``: the client and the auth set those).
+- :func:`deep_object_loads`: the ``deepObject`` style read the way Stripe and Rails write
+  it, nested (``card[exp][month]=12``) and for lists too (``expand[0]=a``, ``expand[]=a``).
+  openapi-core reads one level of objects only, and fails on a list even when absent.
+- :func:`unreadable`: query parameters openapi-core cannot read back as they are sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from workbench.openapi.model import Parameter
+from workbench.openapi.schemas import Resolver, flatten, node_at, types_of
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+_BRACKETS = re.compile(r"\[([^\]]*)\]")
+
+
+def rebased(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A shallow copy of ``document``: one server ``/``, ignored header parameters left out.
+
+    Example:
+        >>> doc = {"servers": [{"url": "https://x.test/v1"}], "paths": {"/a": {"get": {
+        ...     "parameters": [{"name": "Accept", "in": "header"}, {"name": "q", "in": "query"}]}}}}
+        >>> copy = rebased(doc)
+        >>> copy["servers"], copy["paths"]["/a"]["get"]["parameters"]
+        ([{'url': '/'}], [{'name': 'q', 'in': 'query'}])
+    """
+    paths: dict[str, Any] = {}
+    for route, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            paths[route] = item
+            continue
+        copied = _without(item, document)
+        for method in _METHODS:
+            operation = copied.get(method)
+            if isinstance(operation, Mapping):
+                copied[method] = _without(operation, document)
+        paths[route] = copied
+    return {**document, "servers": [{"url": "/"}], "paths": paths}
+
+
+def _without(node: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    copied = {k: v for k, v in node.items() if k != "servers"}
+    parameters = copied.get("parameters")
+    if isinstance(parameters, list):
+        copied["parameters"] = [p for p in parameters if not _ignored(p, document)]
+    return copied
+
+
+def _ignored(parameter: Any, document: Mapping[str, Any]) -> bool:
+    if isinstance(parameter, Mapping) and isinstance(parameter.get("$ref"), str):
+        target = node_at(document, parameter["$ref"])
+        parameter = target if isinstance(target, Mapping) else parameter
+    if not isinstance(parameter, Mapping) or parameter.get("in") != "header":
+        return False
+    return str(parameter.get("name", "")).lower() in _IGNORED_HEADERS
+
+
+def deep_object_loads(
+    explode: bool, name: str, schema_type: str, location: Mapping[str, Any]
+) -> Any:
+    """The value of ``name`` from its bracketed keys (openapi-core style deserializer).
+
+    Example:
+        >>> from werkzeug.datastructures import ImmutableMultiDict
+        >>> query = ImmutableMultiDict([("card[exp][month]", "12"), ("expand[]", "a"),
+        ...                             ("expand[]", "b"), ("items[0][price]", "p1")])
+        >>> deep_object_loads(True, "card", "object", query)
+        {'exp': {'month': '12'}}
+        >>> deep_object_loads(True, "expand", "array", query)
+        ['a', 'b']
+        >>> deep_object_loads(True, "items", "array", query)
+        [{'price': 'p1'}]
+    """
+    multi: Any = location
+    pairs = multi.items(multi=True) if hasattr(location, "getlist") else location.items()
+    prefix = name + "["
+    root: dict[str, Any] = {}
+    found = False
+    for key, value in pairs:
+        if not key.startswith(prefix):
+            continue
+        found = True
+        parts = _BRACKETS.findall(key[len(name) :])
+        node = root
+        for part in parts[:-1]:
+            child = node.setdefault(part or str(len(node)), {})
+            node = child if isinstance(child, dict) else {}
+        node[parts[-1] or str(len(node))] = value
+    if not found:
+        raise KeyError(name)
+    return _lists(root)
+
+
+def _lists(node: Any) -> Any:
+    """Objects whose keys are all indexes, as lists."""
+    if not isinstance(node, dict):
+        return node
+    values = {k: _lists(v) for k, v in node.items()}
+    if values and all(k.isdigit() for k in values):
+        return [values[k] for k in sorted(values, key=int)]
+    return values
+
+
+def style_deserializers_factory(validator_cls: Any) -> Any:
+    """openapi-core's style deserializers for ``validator_cls``, with :func:`deep_object_loads`."""
+    from openapi_core.deserializing.styles import StyleDeserializersFactory, style_deserializers
+
+    styles = {**style_deserializers, "deepObject": deep_object_loads}
+    casters = validator_cls.schema_casters_factory
+    return StyleDeserializersFactory(casters, style_deserializers=styles)
+
+
+def unreadable(parameter: Parameter, resolve: Resolver) -> bool:
+    """True for a query parameter openapi-core cannot read back as it is sent.
+
+    Those are objects in the ``form`` style with ``explode`` (one key per property, which
+    openapi-core looks for under the parameter's own name) and lists of objects (for
+    which OpenAPI defines no query serialisation).
+
+    Example:
+        >>> from workbench.openapi.model import Parameter
+        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}), {}.__getitem__)
+        True
+        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}, style="deepObject"),
+        ...            {}.__getitem__)
+        False
+    """
+    if parameter.location != "query":
+        return False
+    schema = flatten(parameter.schema, resolve)
+    kind = types_of(schema)[0]
+    if kind == ["object"]:
+        return (parameter.style or "form") == "form" and parameter.explode is not False
+    if kind == ["array"] and isinstance(schema.get("items"), Mapping):
+        return types_of(flatten(schema["items"], resolve))[0] == ["object"]
+    return False
+
+
+class LastPathFinder:
+    """openapi-core's path finder, remembering its last answer.
+
+    The parameters and the body validators each look the request's path up; sharing one
+    of these between them halves the cost (a lookup walks every path of the document).
+    """
+
+    def __init__(self, spec: Any, base_url: str | None = None) -> None:
+        from openapi_core.templating.paths.finders import APICallPathFinder
+
+        self._finder = APICallPathFinder(spec, base_url=base_url)
+        self._last: tuple[tuple[str, str], Any] | None = None
+
+    def find(self, method: str, name: str) -> Any:
+        if self._last is not None and self._last[0] == (method, name):
+            return self._last[1]
+        found = self._finder.find(method, name)
+        self._last = ((method, name), found)
+        return found
+
+    def __call__(self, spec: Any, base_url: str | None = None) -> LastPathFinder:
+        """Used as the validators' ``path_finder_cls``: every validator gets this finder."""
+        return self

@@ -1,0 +1,116 @@
+"""Which credentials an operation sends: its security requirements against the connection."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING
+
+import httpx
+
+from workbench.http.auth import ApiKeyAuth, BasicAuth, BearerAuth, ClientCredentialsAuth
+from workbench.openapi.model import ApiSpec, Operation, SecurityScheme
+from workbench.openapi.settings import ApiConfig
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+_SIMPLE = (ApiKeyAuth, BasicAuth, BearerAuth)
+
+
+class Credentials:
+    """Builds (and keeps, so that OAuth2 tokens are reused) the auth of each scheme.
+
+    The first security requirement of the operation (else of the spec) whose schemes all
+    have credentials in the connection is used; with none, the request goes without auth.
+    A spec that declares no scheme gets a ``token`` field, sent as a bearer token.
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec, Operation, SecurityScheme
+        >>> from workbench.openapi.settings import config_class
+        >>> spec = ApiSpec("Pets", "1", "", {}, {}.__getitem__, security=(("key",),),
+        ...                security_schemes={"key": SecurityScheme("key", "apiKey",
+        ...                                  name="api_key", location="query")})
+        >>> config = config_class(spec, "pets")(api_key="k-123456")
+        >>> Credentials(spec, config).auth_for(Operation("list", "get", "/pets", ""))
+        ApiKeyAuth(name='api_key', location='query')
+    """
+
+    def __init__(self, spec: ApiSpec, config: ApiConfig) -> None:
+        self.spec = spec
+        self.config = config
+        self._auths: dict[str, httpx.Auth | None] = {}
+
+    def auth_for(self, operation: Operation) -> httpx.Auth | None:
+        """The auth to send ``operation`` with, or None."""
+        if not self.spec.security_schemes:
+            return self._scheme_auth(SecurityScheme("", "http", scheme="bearer"))
+        requirements = operation.security if operation.security is not None else self.spec.security
+        for requirement in requirements:
+            schemes = [self.spec.security_schemes.get(key) for key in requirement]
+            auths = [self._scheme_auth(s) for s in schemes if s is not None]
+            if auths and all(a is not None for a in auths):
+                return _combined([a for a in auths if a is not None])
+        return None  # nothing configured fits: sent as it is (the API says what is missing)
+
+    def _scheme_auth(self, scheme: SecurityScheme) -> httpx.Auth | None:
+        if scheme.key not in self._auths:
+            self._auths[scheme.key] = self._build(scheme)
+        return self._auths[scheme.key]
+
+    def _build(self, scheme: SecurityScheme) -> httpx.Auth | None:
+        config = self.config
+        if scheme.kind == "apiKey":
+            field = type(config).api_key_fields.get(scheme.key, "api_key")
+            key = _secret(getattr(config, field, None))
+            if key is None:
+                return None
+            location = scheme.location if scheme.location in ("query", "cookie") else "header"
+            return ApiKeyAuth(scheme.name or "X-API-Key", key, location)  # type: ignore[arg-type]
+        if scheme.kind == "http" and scheme.scheme == "basic":
+            username = getattr(config, "username", None)
+            password = _secret(getattr(config, "password", None))
+            if username is None:
+                return None
+            return BasicAuth(username, password or "")
+        token = _secret(getattr(config, "token", None))
+        if token is not None:
+            return BearerAuth(token)
+        if scheme.kind == "oauth2":
+            client_id = getattr(config, "client_id", None)
+            secret = _secret(getattr(config, "client_secret", None))
+            token_url = getattr(config, "token_url", None) or scheme.token_url
+            if client_id and secret and token_url:
+                scopes: Sequence[str] = getattr(config, "scopes", ())
+                return ClientCredentialsAuth(token_url, client_id, secret, scopes)
+        return None
+
+
+def _secret(value: SecretStr | str | None) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else value.get_secret_value()
+    return text or None
+
+
+def _combined(auths: list[httpx.Auth]) -> httpx.Auth | None:
+    if len(auths) <= 1:
+        return auths[0] if auths else None
+    simple = [a for a in auths if isinstance(a, _SIMPLE)]
+    if len(simple) < len(auths):  # a flow that talks to a token endpoint goes alone
+        return next(a for a in auths if not isinstance(a, _SIMPLE))
+    return AllAuth(simple)
+
+
+class AllAuth(httpx.Auth):
+    """Several one-step auths (API keys, basic, bearer) applied to the same request."""
+
+    def __init__(self, auths: Sequence[httpx.Auth]) -> None:
+        self.auths = list(auths)
+
+    def __repr__(self) -> str:
+        return f"AllAuth({self.auths!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self.auths:
+            next(auth.auth_flow(request))
+        yield request

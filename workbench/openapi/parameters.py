@@ -1,0 +1,107 @@
+"""An operation's parameters: path-level and operation-level merged, with Python names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, cast
+
+from workbench.openapi import naming, shape
+from workbench.openapi.model import Location, Parameter
+from workbench.openapi.refs import Resolver
+
+LOCATIONS: tuple[Location, ...] = ("path", "query", "header", "cookie")
+_PRIORITY = {location: index for index, location in enumerate(LOCATIONS)}
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def read_parameters(
+    lists: Sequence[tuple[Any, str]], resolver: Resolver
+) -> list[Mapping[str, Any]]:
+    """The parameter objects of ``(list, pointer)`` pairs, later ones winning on (name, in).
+
+    ``$ref``s are followed; a parameter with no name or an unknown location, or a
+    reference that cannot be resolved, makes the operation :class:`~shape.Unsupported`.
+
+    Example:
+        >>> from workbench.openapi.refs import Resolver
+        >>> doc = {"components": {"parameters": {"limit": {"name": "limit", "in": "query"}}}}
+        >>> path_level = [{"name": "id", "in": "path"}, {"name": "limit", "in": "query"}]
+        >>> own = [{"$ref": "#/components/parameters/limit"}]
+        >>> found = read_parameters([(path_level, "#/p"), (own, "#/o")],
+        ...                         Resolver(doc, "file:///s.json", "s.json"))
+        >>> [(p["name"], p["in"]) for p in found]
+        [('id', 'path'), ('limit', 'query')]
+    """
+    source = resolver.label
+    found: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for raw, pointer in lists:
+        if raw is None:
+            continue
+        for index, item in enumerate(shape.sequence(raw, source, pointer)):
+            where = f"{pointer}/{index}"
+            value = shape.mapping(shape.deref(resolver, item, where), source, where)
+            name, location = value.get("name"), value.get("in")
+            if not isinstance(name, str) or not name:
+                raise shape.Unsupported(f"{where}: a parameter has no name")
+            if location not in _PRIORITY:
+                raise shape.Unsupported(f"{where}: parameter {name!r} is in {location!r}")
+            found.pop((name, location), None)
+            found[(name, location)] = value
+    return list(found.values())
+
+
+def build_parameters(
+    raws: Sequence[Mapping[str, Any]],
+    reserved: Collection[str] = naming.RESERVED_ARGUMENT_NAMES,
+) -> tuple[Parameter, ...]:
+    """:class:`Parameter`s with unique python names (path first, then query, header, cookie).
+
+    Example:
+        >>> found = build_parameters([{"name": "page[size]", "in": "query"},
+        ...                           {"name": "Stripe-Account", "in": "header"},
+        ...                           {"name": "page_size", "in": "path"}])
+        >>> [p.python_name for p in found]
+        ['page_size_2', 'stripe_account', 'page_size']
+    """
+    names = naming.unique(
+        [naming.identifier(raw["name"], reserved=reserved) for raw in raws],
+        order=[(_PRIORITY[raw["in"]], index) for index, raw in enumerate(raws)],
+    )
+    return tuple(_parameter(raw, name) for raw, name in zip(raws, names, strict=True))
+
+
+def _parameter(raw: Mapping[str, Any], python_name: str) -> Parameter:
+    location = cast(Location, raw["in"])
+    style, explode = raw.get("style"), raw.get("explode")
+    return Parameter(
+        name=raw["name"],
+        location=location,
+        python_name=python_name,
+        schema=_schema(raw),
+        required=location == "path" or raw.get("required") is True,
+        description=str(raw.get("description") or ""),
+        style=style if isinstance(style, str) else None,
+        explode=explode if isinstance(explode, bool) else None,
+        deprecated=raw.get("deprecated") is True,
+    )
+
+
+def _schema(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    schema = raw.get("schema")
+    if schema is None and isinstance(raw.get("content"), Mapping):
+        for media in raw["content"].values():
+            schema = media.get("schema") if isinstance(media, Mapping) else None
+            break
+    return schema if isinstance(schema, Mapping) else {}
+
+
+def undeclared_placeholders(path: str, raws: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The ``{placeholders}`` of ``path`` that no path parameter declares.
+
+    Example:
+        >>> undeclared_placeholders("/users/{id}/posts/{post}", [{"name": "id", "in": "path"}])
+        ['post']
+    """
+    declared = {raw["name"] for raw in raws if raw["in"] == "path"}
+    return [name for name in _PLACEHOLDER.findall(path) if name not in declared]

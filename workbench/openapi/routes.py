@@ -1,0 +1,109 @@
+"""Matching a request's method and path to the operation of a spec (for the sandbox)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from workbench.openapi.model import ApiSpec, Operation
+from workbench.openapi.requests import fixed_query
+
+_VARIABLE = re.compile(r"\{([^{}/]+)\}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of routing: the operation and its raw path values, or a 404/405 status."""
+
+    operation: Operation | None
+    path: str
+    params: dict[str, str]
+    status: int = 200
+    allowed: tuple[str, ...] = ()
+
+
+class Router:
+    """Finds the operation for ``METHOD /path``; literal paths win over templated ones.
+
+    Paths are tried relative to the base URL given, then to each of the spec's servers.
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec, Operation
+        >>> ops = {o.name: o for o in (
+        ...     Operation("get_pet", "get", "/pets/{id}", ""),
+        ...     Operation("mine", "get", "/pets/mine", ""))}
+        >>> router = Router(ApiSpec("t", "1", "", {}, {}.__getitem__,
+        ...                         servers=("https://api.example.com/v1",), operations=ops))
+        >>> found = router.match("GET", "/v1/pets/a%2Fb")
+        >>> found.operation.name, found.params
+        ('get_pet', {'id': 'a/b'})
+        >>> router.match("GET", "/v1/pets/mine").operation.name
+        'mine'
+        >>> router.match("DELETE", "/v1/pets/1").status, router.match("GET", "/v1/cats").status
+        (405, 404)
+    """
+
+    def __init__(self, spec: ApiSpec, base_url: str | None = None) -> None:
+        routes: dict[str, dict[str, Operation]] = {}
+        for operation in spec.operations.values():
+            routes.setdefault(operation.path, {})[operation.method] = operation
+        compiled = [(*_compile(template), methods) for template, methods in routes.items()]
+        # fixed queries first, fewer variables, then longer literal text: most specific wins
+        compiled.sort(key=lambda r: (-len(r[2]), len(r[1]), -len(r[0].pattern)))
+        self._routes = compiled
+        bases = [base_url or "", *spec.servers]
+        for operation in spec.operations.values():
+            bases.extend(operation.servers)
+        self._prefixes = _prefixes(bases)
+
+    def match(self, method: str, raw_path: str, query: str = "") -> Match:
+        """The operation answering ``method`` at ``raw_path`` (percent-encoded, no query).
+
+        A path template with a fixed query (``/#Action=Describe``) matches when ``query``
+        carries it.
+        """
+        given = set(parse_qsl(query, keep_blank_values=True))
+        allowed: list[str] = []
+        for prefix in self._prefixes:
+            if not raw_path.startswith(prefix):
+                continue
+            rest = raw_path[len(prefix) :] or "/"
+            if not rest.startswith("/"):
+                continue
+            for pattern, names, fixed, methods in self._routes:
+                found = pattern.fullmatch(rest) or pattern.fullmatch(rest.rstrip("/") or "/")
+                if found is None or not fixed <= given:
+                    continue
+                operation = methods.get(method.lower())
+                if operation is None:
+                    allowed.extend(m.upper() for m in methods if m.upper() not in allowed)
+                    continue
+                params = {
+                    name: unquote(value) for name, value in zip(names, found.groups(), strict=True)
+                }
+                return Match(operation, rest, params)
+        status = 405 if allowed else 404
+        return Match(None, raw_path, {}, status, tuple(allowed))
+
+
+def _compile(template: str) -> tuple[re.Pattern[str], list[str], set[tuple[str, str]]]:
+    template, _, fixed = template.replace("#", "?", 1).partition("?")
+    parts: list[str] = []
+    names: list[str] = []
+    position = 0
+    for found in _VARIABLE.finditer(template):
+        parts.append(re.escape(template[position : found.start()]))
+        parts.append("([^/]+)")
+        names.append(found.group(1))
+        position = found.end()
+    parts.append(re.escape(template[position:]))
+    return re.compile("".join(parts)), names, set(fixed_query(fixed))
+
+
+def _prefixes(bases: Iterable[str]) -> list[str]:
+    """The path parts of the base URLs, longest first, and the empty prefix last."""
+    found = {urlsplit(base).path.rstrip("/") for base in bases if base}
+    found.discard("")
+    return [*sorted(found, key=len, reverse=True), ""]

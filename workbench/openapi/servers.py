@@ -1,0 +1,62 @@
+"""``servers`` as base URLs: variables replaced by their defaults, relative ones resolved."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from workbench.openapi import shape
+
+_VARIABLE = re.compile(r"\{([^{}]+)\}")
+
+
+def server_urls(raw: Any, source: str, pointer: str, base: str | None = None) -> tuple[str, ...]:
+    """The URLs of a ``servers`` list, without a trailing slash.
+
+    A relative URL is resolved against ``base`` when that is an http(s) URL (the spec was
+    loaded from one), and kept as written otherwise.
+
+    Example:
+        >>> servers = [{"url": "https://{region}.example.com/v1/",
+        ...             "variables": {"region": {"default": "eu"}}}, {"url": "/v2"}]
+        >>> server_urls(servers, "s.json", "#/servers")
+        ('https://eu.example.com/v1', '/v2')
+        >>> server_urls(servers[1:], "s.json", "#/servers", "https://example.com/specs/s.json")
+        ('https://example.com/v2',)
+    """
+    if raw is None:
+        return ()
+    urls: list[str] = []
+    for index, item in enumerate(shape.sequence(raw, source, pointer)):
+        where = f"{pointer}/{index}"
+        server = shape.mapping(item, source, where)
+        url = shape.text(server.get("url"), source, f"{where}/url")
+        variables = server.get("variables") or {}
+        if isinstance(variables, Mapping):
+            url = _VARIABLE.sub(functools.partial(_default, variables), url)
+        url = absolute(url, base)
+        if url not in urls:
+            urls.append(url)
+    return tuple(urls)
+
+
+def absolute(url: str, base: str | None) -> str:
+    """``url`` resolved against an http(s) ``base``, trailing slash removed (``/`` kept).
+
+    Example:
+        >>> absolute("api/", "https://example.com/docs/spec.yaml"), absolute("/", None)
+        ('https://example.com/docs/api', '/')
+    """
+    if not urlsplit(url).scheme and base and base.startswith(("http://", "https://")):
+        url = urljoin(base, url)
+    return url.rstrip("/") or url
+
+
+def _default(variables: Mapping[str, Any], match: re.Match[str]) -> str:
+    variable = variables.get(match.group(1))
+    if isinstance(variable, Mapping) and variable.get("default") is not None:
+        return str(variable["default"])
+    return match.group(0)

@@ -1,0 +1,153 @@
+"""The connection settings of a generated connector: base URL, mode, limits and credentials.
+
+Credential fields follow the spec's security schemes, and are all optional so that a
+sandbox connection needs none: an API key scheme gives ``api_key`` (several give one
+field each, named after the scheme), bearer and OAuth2/OpenID Connect give ``token``,
+basic gives ``username`` and ``password``, and an OAuth2 client-credentials flow gives
+``client_id``, ``client_secret``, ``token_url`` and ``scopes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr, create_model, model_validator
+
+from workbench.openapi.model import ApiSpec, SecurityScheme
+from workbench.sdk.config import ConnectionConfig
+
+_TRUE = ("true", "1", "yes", "on")
+_BASE = "Root URL of the API (the spec's first server)"
+_AUTH_FIELDS = {
+    "token",
+    "username",
+    "password",
+    "client_id",
+    "client_secret",
+    "token_url",
+    "scopes",
+}
+
+
+class ApiConfig(ConnectionConfig):
+    """Settings shared by every connector generated from an API description.
+
+    ``sandbox=True`` is a shortcut for ``mode="sandbox"``: requests are then answered from
+    the spec, with no network and no credentials.
+
+    Example:
+        >>> ApiConfig(sandbox=True).mode, ApiConfig(mode="sandbox").sandbox
+        ('sandbox', True)
+    """
+
+    api_key_fields: ClassVar[dict[str, str]] = {}
+
+    base_url: str = Field("", description=_BASE)
+    mode: Literal["live", "sandbox"] = Field(
+        "live", description="live: send requests to the API; sandbox: answer them from the spec"
+    )
+    sandbox: bool = Field(False, description='Shortcut for mode = "sandbox"')
+    timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="Headers sent with every request"
+    )
+    rate_limit: str | None = Field(None, description='Requests allowed, such as "10/s"')
+    verify: bool = Field(True, description="Verify the server's TLS certificate")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sandbox_shortcut(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        if "sandbox" in data:
+            flag = data["sandbox"]
+            on = flag is True or (isinstance(flag, str) and flag.lower() in _TRUE)
+            data["mode"] = "sandbox" if on else "live"
+        data["sandbox"] = data.get("mode") == "sandbox"
+        return data
+
+
+def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
+    """The settings model of the connector generated from ``spec``.
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec, SecurityScheme
+        >>> spec = ApiSpec("Pets", "1", "", {}, {}.__getitem__, servers=("https://pets.test",),
+        ...                security_schemes={"key": SecurityScheme("key", "apiKey",
+        ...                                  name="X-Key", location="header")})
+        >>> Config = config_class(spec, "pets")
+        >>> Config().base_url, Config.secret_field_names()
+        ('https://pets.test', ['api_key'])
+    """
+    fields: dict[str, Any] = {
+        "base_url": (str, Field(spec.servers[0] if spec.servers else "", description=_BASE)),
+    }
+    keys = [s for s in spec.security_schemes.values() if s.kind == "apiKey"]
+    key_fields: dict[str, str] = {}
+    for scheme in keys:
+        field = "api_key" if len(keys) == 1 else _field_name(scheme.key, fields)
+        key_fields[scheme.key] = field
+        where = f"the {scheme.location or 'header'} {scheme.name!r}"
+        fields[field] = (SecretStr | None, Field(None, description=f"API key, sent as {where}"))
+    kinds = [_kind(s) for s in spec.security_schemes.values()]
+    if not spec.security_schemes or {"bearer", "oauth2", "openid"} & set(kinds):
+        fields["token"] = (SecretStr | None, Field(None, description="Bearer or access token"))
+    if "basic" in kinds:
+        fields["username"] = (str | None, Field(None, description="User name (HTTP basic)"))
+        fields["password"] = (SecretStr | None, Field(None, description="Password (HTTP basic)"))
+    flow = client_credentials_scheme(spec)
+    if flow is not None:
+        fields["client_id"] = (str | None, Field(None, description="OAuth2 client id"))
+        fields["client_secret"] = (SecretStr | None, Field(None, description="OAuth2 secret"))
+        fields["token_url"] = (str | None, Field(flow.token_url, description="OAuth2 token URL"))
+        fields["scopes"] = (list[str], Field(default_factory=list, description="OAuth2 scopes"))
+    words = re.findall(r"[A-Za-z0-9]+", name) or ["Api"]
+    model_name = "".join(w[:1].upper() + w[1:] for w in words) + "Config"
+    model: type[ApiConfig] = create_model(model_name, __base__=ApiConfig, **fields)
+    model.api_key_fields = key_fields
+    model.__doc__ = f"Settings of a {spec.title or name} connection."
+    return model
+
+
+def auth_kinds(spec: ApiSpec) -> tuple[str, ...]:
+    """The kinds of authentication the spec declares (``api_key``, ``bearer``, ...).
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec, SecurityScheme
+        >>> auth_kinds(ApiSpec("t", "1", "", {}, {}.__getitem__, security_schemes={
+        ...     "b": SecurityScheme("b", "http", scheme="basic"),
+        ...     "o": SecurityScheme("o", "oauth2")}))
+        ('basic', 'oauth2')
+    """
+    kinds = dict.fromkeys(_kind(s) for s in spec.security_schemes.values())
+    return tuple(kinds) or ("none",)
+
+
+def client_credentials_scheme(spec: ApiSpec) -> SecurityScheme | None:
+    """The first OAuth2 scheme with a client-credentials flow (and a token URL)."""
+    for scheme in spec.security_schemes.values():
+        flows = scheme.flows
+        if scheme.kind == "oauth2" and scheme.token_url and "clientCredentials" in flows:
+            return scheme
+    return None
+
+
+def _kind(scheme: SecurityScheme) -> str:
+    if scheme.kind == "apiKey":
+        return "api_key"
+    if scheme.kind == "http":
+        return "basic" if scheme.scheme == "basic" else "bearer"
+    if scheme.kind == "openIdConnect":
+        return "openid"
+    return "oauth2" if scheme.kind == "oauth2" else scheme.kind
+
+
+def _field_name(key: str, taken: Mapping[str, Any]) -> str:
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)
+    name = re.sub(r"\W+", "_", name).strip("_").lower() or "api_key"
+    if name[0].isdigit() or name in taken or name in ApiConfig.model_fields or name in _AUTH_FIELDS:
+        name = f"{name}_key"
+    return name

@@ -1,0 +1,208 @@
+"""Checking an httpx request against the spec with openapi-core (a validator we did not write).
+
+Security is not checked (the sandbox needs no credentials). The document is checked as
+:func:`~workbench.openapi.core_support.rebased` gives it (server ``/``: the request's path
+is given relative to the base URL), with ``deepObject`` read the way Stripe writes it.
+Errors about a parameter the request does not carry (openapi-core checks the schema's
+default then), and about an optional body left out, are not problems of the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
+
+from workbench.openapi.core_support import (
+    LastPathFinder,
+    rebased,
+    style_deserializers_factory,
+    unreadable,
+)
+
+if TYPE_CHECKING:
+    import httpx
+    from openapi_core import OpenAPI
+
+    from workbench.openapi.model import ApiSpec, Operation
+
+HOST = "http://sandbox.invalid"
+
+
+class OpenApiCoreRequest:
+    """An ``httpx.Request`` as openapi-core's ``Request`` protocol sees it.
+
+    ``path`` is the request path relative to the API's base URL (percent-encoded as sent).
+    ``path_pattern`` and ``path_params``, when given, skip openapi-core's own path matching.
+    """
+
+    def __init__(
+        self,
+        request: httpx.Request,
+        path: str,
+        *,
+        path_pattern: str | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> None:
+        from openapi_core.datatypes import RequestParameters
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+        self._request = request
+        self.host_url = HOST
+        # decoded as web frameworks do, except "/" (it would split a path segment)
+        self.path = unquote(path.replace("%2F", "%252F").replace("%2f", "%252F"))
+        self.path_pattern = path_pattern
+        query = request.url.query.decode("ascii", "replace")
+        cookies = SimpleCookie()
+        cookies.load(request.headers.get("cookie", ""))
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qsl(query, keep_blank_values=True)),
+            header=Headers(list(request.headers.items())),
+            cookie=ImmutableMultiDict({k: m.value for k, m in cookies.items()}),
+            path=dict(path_params or {}),
+        )
+
+    @property
+    def method(self) -> str:
+        return self._request.method.lower()
+
+    @property
+    def body(self) -> bytes | None:
+        return self._request.read() or None
+
+    @property
+    def content_type(self) -> str:
+        return str(self._request.headers.get("content-type", "")).lower()
+
+
+class RequestChecker:
+    """Validates requests to one API with openapi-core; the OpenAPI object is built on first use.
+
+    Example:
+        >>> import httpx
+        >>> from workbench.openapi.model import ApiSpec
+        >>> doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        ...     "/pets": {"get": {"parameters": [{"name": "limit", "in": "query",
+        ...         "required": True, "schema": {"type": "integer"}}],
+        ...         "responses": {"200": {"description": "ok"}}}}}}
+        >>> checker = RequestChecker(ApiSpec("t", "1", "", doc, {}.__getitem__))
+        >>> checker.problems(httpx.Request("GET", "https://x.test/pets?limit=5"), "/pets")
+        []
+        >>> checker.problems(httpx.Request("GET", "https://x.test/pets?limit=ten"), "/pets")
+        ["query parameter 'limit': expected integer, got 'ten'"]
+    """
+
+    def __init__(self, spec: ApiSpec) -> None:
+        self.spec = spec
+
+    @cached_property
+    def openapi(self) -> OpenAPI:
+        """openapi-core's view of the document (servers rebased to ``/``; spec not re-validated)."""
+        from openapi_core import Config, OpenAPI
+
+        config = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # None: do not check
+        return OpenAPI.from_dict(rebased(self.spec.document), config=config)
+
+    @cached_property
+    def _validators(self) -> tuple[Any, Any]:
+        from openapi_core.validation.request import validators as v
+
+        if self.openapi.version.minor == "1":
+            return v.V31RequestParametersValidator, v.V31RequestBodyValidator
+        return v.V30RequestParametersValidator, v.V30RequestBodyValidator
+
+    @cached_property
+    def _checks(self) -> tuple[Any, Any]:
+        parameters, body = self._validators
+        spec = self.openapi.spec
+        options = {
+            "style_deserializers_factory": style_deserializers_factory(parameters),
+            "path_finder_cls": LastPathFinder(spec),
+        }
+        return parameters(spec, **options), body(spec, **options)
+
+    def problems(
+        self,
+        request: httpx.Request,
+        path: str,
+        *,
+        operation: Operation | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """What is wrong with ``request`` (parameters and body), one line each; [] when valid.
+
+        With the ``operation`` (already matched), openapi-core skips its own path matching
+        and ``path_params`` are its path values; parameters it cannot read back
+        (:func:`~workbench.openapi.core_support.unreadable`) are not checked.
+        """
+        pattern = operation.path if operation is not None else None
+        adapter = OpenApiCoreRequest(request, path, path_pattern=pattern, path_params=path_params)
+        skipped = set()
+        if operation is not None:
+            skipped = {p.name for p in operation.parameters if unreadable(p, self.spec.resolve)}
+        found: list[str] = []
+        for check in self._checks:
+            for error in check.iter_errors(adapter):
+                if getattr(error, "name", None) in skipped:
+                    continue
+                if _about_the_request(error, adapter):
+                    found.append(describe(error))
+        return list(dict.fromkeys(found))
+
+
+def _about_the_request(error: BaseException, adapter: OpenApiCoreRequest) -> bool:
+    kind = type(error).__name__
+    if kind == "MissingRequestBody":  # an optional body left out
+        return False
+    if "Body" in kind and adapter.content_type.split(";")[0].endswith("xml"):
+        return False  # openapi-core reads XML into elements that no object schema accepts
+    name, location = getattr(error, "name", None), getattr(error, "location", None)
+    reasons = list(_reasons(error)) if name and location else []
+    if reasons and all("read-only" in r for r in reasons):
+        return False  # readOnly on a parameter's own schema: it concerns properties only
+    if not (name and location) or kind == "MissingRequiredParameter" or location == "path":
+        return True
+    carried = adapter.parameters[location]
+    if location == "header":
+        return str(name).lower() in {k.lower() for k in carried}
+    return name in carried or any(str(k).startswith(f"{name}[") for k in carried)
+
+
+def describe(error: BaseException) -> str:
+    """One line saying what openapi-core found wrong, with the schema's reasons."""
+    name, location = getattr(error, "name", None), getattr(error, "location", None)
+    kind = type(error).__name__
+    if name and location:
+        head = f"{location} parameter {name!r}"
+        if "Missing" in kind:
+            return f"{head} is required"
+    elif "Body" in kind:
+        head = "request body"
+        if "Missing" in kind:
+            return "the request body is required"
+    else:
+        return str(error)
+    reasons = list(_reasons(error))
+    return f"{head}: " + "; ".join(reasons[:3]) if reasons else f"{head}: {error}"
+
+
+def _reasons(error: BaseException) -> Iterator[str]:
+    cause, last = error.__cause__, ""
+    for _ in range(6):
+        if cause is None:
+            break
+        schema_errors = getattr(cause, "schema_errors", None)
+        if schema_errors:
+            for found in schema_errors:
+                where = "/".join(str(p) for p in getattr(found, "path", ()))
+                message = str(getattr(found, "message", found))
+                yield f"{where}: {message}" if where else message
+            return
+        if hasattr(cause, "type") and hasattr(cause, "value"):
+            yield f"expected {cause.type}, got {cause.value!r}"
+            return
+        last, cause = str(cause), cause.__cause__
+    if last:
+        yield last
