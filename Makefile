@@ -13,6 +13,13 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The independent OpenAPI mock server (Prism) that the contract tests send requests to.
+PRISM := tools/prism/node_modules/.bin/prism
+
+$(PRISM): tools/prism/package.json tools/prism/package-lock.json
+	cd tools/prism && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -21,7 +28,7 @@ demo: $(STAMP)
 # The suite and the executed notebooks use a private config and data folder, never the user's.
 TEST_HOME := $(CURDIR)/build/test-home
 
-test: $(STAMP)
+test: $(STAMP) $(PRISM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
