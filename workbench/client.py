@@ -62,7 +62,12 @@ def connect(name: str, /, **overrides: Any) -> Connector:
         raise UnknownConnectionError(name, difflib.get_close_matches(name, candidates, n=3))
     cls = get_connector(entry.connector, where=entry.where("connector"))
     fields = {**store.resolve(entry), **overrides}
-    config = build_config(cls, fields, entry)
+    sources = {
+        key: value["secret"]
+        for key, value in entry.fields.items()
+        if isinstance(value, dict) and set(value) == {"secret"} and key not in overrides
+    }
+    config = build_config(cls, fields, entry).with_secret_names(sources)
     log.debug("connect %r: connector %s from %s, fields %r", name, cls.name, entry.source, config)
     return cls(config, connection=name)
 

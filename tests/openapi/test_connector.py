@@ -115,7 +115,13 @@ def test_settings_come_from_servers_and_security_schemes_and_are_all_optional() 
         None,
     )
     assert config.token_url == "http://auth.test/token"  # type: ignore[attr-defined]
-    assert Config.secret_field_names() == ["api_key", "token", "password", "client_secret"]
+    assert Config.secret_field_names() == [
+        "api_key",
+        "token",
+        "password",
+        "client_secret",
+        "refresh_token",
+    ]
     assert {"username", "client_id", "scopes", "headers"} <= set(Config.model_fields)
     assert Config(sandbox=True).mode == "sandbox"
     assert Config(mode="sandbox").sandbox is True

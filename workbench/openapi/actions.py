@@ -8,6 +8,7 @@ used (called, inspected, or listed), so a spec with hundreds of operations impor
 from __future__ import annotations
 
 import inspect
+import re
 import types
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from workbench.sdk.action import ActionSpec
 if TYPE_CHECKING:
     from workbench.openapi.model import ApiSpec, Operation
 
+_TAGS = re.compile(r"<[^>]+>")  # descriptions written in HTML (Stripe's)
 MAX_ITEMS = "max_items"
 """The extra argument of a paginated action: stop after this many records."""
 
@@ -42,7 +44,7 @@ class OperationSpec(ActionSpec):
         self.name = name
         self.doc = operation.doc
         first = operation.summary or operation.description.split("\n\n", 1)[0]
-        self.summary = " ".join(first.split())
+        self.summary = " ".join(_TAGS.sub("", first).split())
         self.function = self._invoke
 
     def _invoke(self, connector: Any, model: BaseModel) -> Result:
@@ -90,6 +92,11 @@ class OperationSpec(ActionSpec):
     @cached_property
     def accepts_extra(self) -> bool:
         return False
+
+    def inputs_text(self) -> str:
+        """The argument names, required ones first (no types: listing stays fast)."""
+        names = [arg.name if arg.required else f"{arg.name}=None" for arg in self.arguments]
+        return ", ".join(names + ([f"{MAX_ITEMS}=None"] if self.paginated else []))
 
     @cached_property
     def input_model(self) -> type[BaseModel]:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from workbench.http.auth import ApiKeyAuth, BasicAuth, BearerAuth, ClientCredentialsAuth
+from workbench.config.secrets import default_secret_store
+from workbench.http.auth import (
+    ApiKeyAuth,
+    BasicAuth,
+    BearerAuth,
+    ClientCredentialsAuth,
+    RefreshTokenAuth,
+    persist_rotation,
+)
 from workbench.openapi.model import ApiSpec, Operation, SecurityScheme
 from workbench.openapi.settings import ApiConfig
 
@@ -73,15 +81,30 @@ class Credentials:
                 return None
             return BasicAuth(username, password or "")
         token = _secret(getattr(config, "token", None))
-        if token is not None:
-            return BearerAuth(token)
         if scheme.kind == "oauth2":
-            client_id = getattr(config, "client_id", None)
-            secret = _secret(getattr(config, "client_secret", None))
-            token_url = getattr(config, "token_url", None) or scheme.token_url
-            if client_id and secret and token_url:
-                scopes: Sequence[str] = getattr(config, "scopes", ())
-                return ClientCredentialsAuth(token_url, client_id, secret, scopes)
+            flow = self._oauth2(scheme, token)
+            if flow is not None:
+                return flow
+        return BearerAuth(token) if token is not None else None
+
+    def _oauth2(self, scheme: SecurityScheme, token: str | None) -> httpx.Auth | None:
+        """A refresh-token flow (rotations saved to the secret store), else client credentials."""
+        config = self.config
+        client_id = getattr(config, "client_id", None)
+        secret = _secret(getattr(config, "client_secret", None))
+        token_url = getattr(config, "token_url", None) or scheme.token_url
+        refresh = _secret(getattr(config, "refresh_token", None))
+        if not (client_id and token_url):
+            return None
+        if refresh is not None:
+            name = config.secret_name("refresh_token")
+            saved = persist_rotation(default_secret_store(), name) if name else None
+            return RefreshTokenAuth(
+                token_url, client_id, secret, refresh, on_rotate=saved, access_token=token
+            )
+        if secret and token is None and "clientCredentials" in scheme.flows:
+            scopes: Sequence[str] = getattr(config, "scopes", ())
+            return ClientCredentialsAuth(token_url, client_id, secret, scopes)
         return None
 
 

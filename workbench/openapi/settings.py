@@ -3,8 +3,10 @@
 Credential fields follow the spec's security schemes, and are all optional so that a
 sandbox connection needs none: an API key scheme gives ``api_key`` (several give one
 field each, named after the scheme), bearer and OAuth2/OpenID Connect give ``token``,
-basic gives ``username`` and ``password``, and an OAuth2 client-credentials flow gives
-``client_id``, ``client_secret``, ``token_url`` and ``scopes``.
+basic gives ``username`` and ``password``, and an OAuth2 scheme with a token URL gives
+``client_id``, ``client_secret``, ``token_url``, ``scopes`` and ``refresh_token`` (for the
+client-credentials grant, or to refresh an access token, rotations written back to the
+secret store).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _AUTH_FIELDS = {
     "client_secret",
     "token_url",
     "scopes",
+    "refresh_token",
 }
 
 
@@ -98,12 +101,16 @@ def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
     if "basic" in kinds:
         fields["username"] = (str | None, Field(None, description="User name (HTTP basic)"))
         fields["password"] = (SecretStr | None, Field(None, description="Password (HTTP basic)"))
-    flow = client_credentials_scheme(spec)
+    flow = oauth2_scheme(spec)
     if flow is not None:
         fields["client_id"] = (str | None, Field(None, description="OAuth2 client id"))
         fields["client_secret"] = (SecretStr | None, Field(None, description="OAuth2 secret"))
         fields["token_url"] = (str | None, Field(flow.token_url, description="OAuth2 token URL"))
         fields["scopes"] = (list[str], Field(default_factory=list, description="OAuth2 scopes"))
+        fields["refresh_token"] = (
+            SecretStr | None,
+            Field(None, description="OAuth2 refresh token: access tokens are fetched with it"),
+        )
     words = re.findall(r"[A-Za-z0-9]+", name) or ["Api"]
     model_name = "".join(w[:1].upper() + w[1:] for w in words) + "Config"
     model: type[ApiConfig] = create_model(model_name, __base__=ApiConfig, **fields)
@@ -126,13 +133,11 @@ def auth_kinds(spec: ApiSpec) -> tuple[str, ...]:
     return tuple(kinds) or ("none",)
 
 
-def client_credentials_scheme(spec: ApiSpec) -> SecurityScheme | None:
-    """The first OAuth2 scheme with a client-credentials flow (and a token URL)."""
-    for scheme in spec.security_schemes.values():
-        flows = scheme.flows
-        if scheme.kind == "oauth2" and scheme.token_url and "clientCredentials" in flows:
-            return scheme
-    return None
+def oauth2_scheme(spec: ApiSpec) -> SecurityScheme | None:
+    """The first OAuth2 scheme with a token URL, a client-credentials flow first."""
+    schemes = [s for s in spec.security_schemes.values() if s.kind == "oauth2" and s.token_url]
+    schemes.sort(key=lambda s: "clientCredentials" not in s.flows)
+    return schemes[0] if schemes else None
 
 
 def _kind(scheme: SecurityScheme) -> str:

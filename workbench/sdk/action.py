@@ -68,6 +68,10 @@ class ActionSpec:
     def __repr__(self) -> str:
         return f"<{self.kind} {self.name}{self.public_signature}>"
 
+    def inputs_text(self) -> str:
+        """The inputs as one line (``sql: str, **params: Any``), for tables of actions."""
+        return ", ".join(str(p) for p in self.parameters)
+
     @cached_property
     def public_signature(self) -> inspect.Signature:
         """The signature users call, without ``self`` and returning a :class:`Result`."""

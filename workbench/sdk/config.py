@@ -6,7 +6,7 @@ import types
 import typing
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, PrivateAttr, SecretStr
 
 from workbench.redaction import MASK, register_secret
 
@@ -30,12 +30,26 @@ class ConnectionConfig(BaseModel):
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid", frozen=True, validate_default=True
     )
+    _secret_names: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         for name in self.secret_field_names():
             value = getattr(self, name)
             if isinstance(value, SecretStr):
                 register_secret(value.get_secret_value())
+
+    def secret_name(self, field: str) -> str | None:
+        """The secret-store name ``field`` was read from (``{ secret = "NAME" }``), if any.
+
+        A connector that receives a new value for such a field (a rotated OAuth2 refresh
+        token) writes it back under this name.
+        """
+        return self._secret_names.get(field)
+
+    def with_secret_names(self, names: dict[str, str]) -> ConnectionConfig:
+        """Remember which secret each field was read from; returns ``self``."""
+        self._secret_names = dict(names)
+        return self
 
     @classmethod
     def secret_field_names(cls) -> list[str]:

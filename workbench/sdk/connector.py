@@ -144,7 +144,7 @@ class Connector:
             {
                 "action": spec.name,
                 "summary": spec.summary,
-                "inputs": ", ".join(str(p) for p in spec.parameters),
+                "inputs": spec.inputs_text(),
             }
             for spec in self.action_specs.values()
         ]
@@ -156,7 +156,7 @@ class Connector:
         import pandas as pd
 
         rows = [
-            {"trigger": s.name, "summary": s.summary, "inputs": ", ".join(map(str, s.parameters))}
+            {"trigger": s.name, "summary": s.summary, "inputs": s.inputs_text()}
             for s in self.trigger_specs.values()
         ]
         return pd.DataFrame(rows, columns=["trigger", "summary", "inputs"])
