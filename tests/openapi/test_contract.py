@@ -16,7 +16,6 @@ built here and checked by the Prism mock server (tests/openapi/test_prism_contra
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import httpx
 import pytest
 from openapi_core import Config, OpenAPI
 from openapi_core.validation.request import validators as v
+from specs import FILES
 
 from workbench.openapi import connector_class, example_arguments, load_spec
 from workbench.openapi.actions import OperationSpec
@@ -44,9 +44,6 @@ from workbench.openapi.validation import OpenApiCoreRequest
 pytestmark = pytest.mark.slow
 
 BASE = "https://contract.test/base"
-_HERE = Path(__file__).resolve().parents[3] / "shared" / "specs"
-SPECS = _HERE if _HERE.is_dir() else Path(os.environ.get("WORKBENCH_SPECS", _HERE))
-FILES = sorted(p for p in SPECS.glob("*") if p.suffix in (".json", ".yaml", ".yml"))
 # Operations for which no valid request exists: the spec contradicts itself.
 UNSATISFIABLE = {
     ("sendgrid.com.json", "put_marketing_singlesends_id_schedule"): (

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import os
 import re
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from specs import SPECS
 
 from workbench.errors import ActionError
 from workbench.openapi import connector_class, load_spec
@@ -39,7 +39,6 @@ from workbench.openapi.examples import example_arguments
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
-SPECS = Path(os.environ.get("WORKBENCH_SPECS", ROOT.parent / "shared" / "specs"))
 CHECKED = {
     "slack": "slack.com.json",
     "slack_v2": "slack_web_openapi_v2__swagger2.json",

@@ -5,18 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import keyword
-import os
 from pathlib import Path
 
 import pytest
+from specs import FILES, SPECS
 
 from workbench.openapi import ApiSpec, load_spec
 from workbench.openapi.operations import METHODS
-
-SPECS = Path(os.environ.get("WORKBENCH_SPECS", Path(__file__).parents[3] / "shared" / "specs"))
-FILES = sorted(p for p in SPECS.glob("*") if p.suffix in (".json", ".yaml", ".yml"))
-
-pytestmark = pytest.mark.skipif(not FILES, reason=f"no specs in {SPECS}")
 
 
 @functools.cache
