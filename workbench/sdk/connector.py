@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 from collections.abc import Mapping
 from time import perf_counter
@@ -195,7 +196,8 @@ class Connector:
         result.connection, result.action = self.connection, spec.name
         result.elapsed = perf_counter() - started
         self._record(spec, started, result=result)
-        log.debug("%s returned %d rows in %.1f ms", label, result.rows, result.elapsed * 1000)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s returned %d rows in %.1f ms", label, result.rows, result.elapsed * 1000)
         return result
 
     def _record(
