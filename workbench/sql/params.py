@@ -1,0 +1,130 @@
+"""Bound parameters: ``:name`` placeholders rewritten into a driver's paramstyle.
+
+The SQL text is only ever scanned, never formatted: string literals, quoted identifiers,
+comments, dollar-quoted bodies and ``::`` casts pass through untouched, and a ``{name}``
+in the text stays exactly what it is. Values travel separately, to the driver.
+
+Example:
+    >>> bind("select * from t where a = :a and b::text = '%:x' -- :y", {"a": 1}, "pyformat")
+    ("select * from t where a = %(a)s and b::text = '%%:x' -- :y", {'a': 1})
+    >>> bind("select :a + :a, :b", {"a": 1, "b": 2}, "numeric")
+    ('select $1 + $1, $2', [1, 2])
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from workbench.errors import ActionArgumentError
+
+Style = Literal["pyformat", "numeric", "qmark"]
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_]\w*)?\$")
+
+
+def bind(
+    sql: str, params: Mapping[str, Any], style: Style, *, backslash_escapes: bool = False
+) -> tuple[str, Any]:
+    """Rewrite ``:name`` placeholders for a driver; return ``(sql, values)``.
+
+    ``pyformat`` (psycopg, pymysql) gives ``%(name)s`` and a dict, with every other ``%``
+    doubled; ``numeric`` (ADBC PostgreSQL) gives ``$1`` and a list; ``qmark`` gives ``?``
+    and a list. ``backslash_escapes`` reads ``\\'`` inside literals as MySQL does.
+    A placeholder with no value raises :class:`ActionArgumentError`.
+    """
+    out: list[str] = []
+    order: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        end = _skip(sql, i, backslash_escapes)
+        if end > i:  # psycopg and pymysql format the whole text: double every %
+            part = sql[i:end]
+            out.append(part.replace("%", "%%") if style == "pyformat" else part)
+            i = end
+            continue
+        if ch == ":" and i + 1 < n and sql[i + 1] == ":":
+            out.append("::")
+            i += 2
+            continue
+        if ch == ":" and (match := _NAME.match(sql, i + 1)) and not _after_word(sql, i):
+            name = match.group()
+            if name not in params:
+                raise ActionArgumentError(f"no value given for the placeholder :{name}")
+            out.append(_placeholder(name, order, style))
+            i = match.end()
+            continue
+        out.append("%%" if ch == "%" and style == "pyformat" else ch)
+        i += 1
+    text = "".join(out)
+    if style == "pyformat":
+        return text, {name: adapt(params[name]) for name in dict.fromkeys(order)}
+    if style == "numeric":
+        return text, [adapt(params[name]) for name in dict.fromkeys(order)]
+    return text, [adapt(params[name]) for name in order]
+
+
+def adapt(value: Any) -> Any:
+    """A parameter value as drivers take it: a dict becomes JSON text.
+
+    Example:
+        >>> adapt({"a": [1, 2]})
+        '{"a": [1, 2]}'
+    """
+    return json.dumps(value) if isinstance(value, dict) else value
+
+
+def _placeholder(name: str, order: list[str], style: Style) -> str:
+    if style == "pyformat":
+        order.append(name)
+        return f"%({name})s"
+    if style == "numeric":
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+    order.append(name)
+    return "?"
+
+
+def _after_word(sql: str, i: int) -> bool:
+    """True when the colon follows a word character (``a:b`` is not a placeholder)."""
+    return i > 0 and (sql[i - 1].isalnum() or sql[i - 1] in "_:")
+
+
+def _skip(sql: str, i: int, backslash_escapes: bool) -> int:
+    """The end of a literal, quoted identifier or comment starting at ``i`` (else ``i``)."""
+    ch = sql[i]
+    if ch in "'\"`":
+        escapes = backslash_escapes or (ch == "'" and i > 0 and sql[i - 1] in "eE")
+        return _quoted_end(sql, i, ch, escapes)
+    if sql.startswith("--", i):
+        end = sql.find("\n", i)
+        return len(sql) if end < 0 else end
+    if sql.startswith("/*", i):
+        end = sql.find("*/", i + 2)
+        return len(sql) if end < 0 else end + 2
+    if ch == "$" and not _after_word(sql, i) and (tag := _DOLLAR_TAG.match(sql, i)):
+        end = sql.find(tag.group(), tag.end())
+        return len(sql) if end < 0 else end + len(tag.group())
+    return i
+
+
+def _quoted_end(sql: str, i: int, quote: str, escapes: bool) -> int:
+    j = i + 1
+    n = len(sql)
+    while j < n:
+        c = sql[j]
+        if escapes and c == "\\":
+            j += 2
+            continue
+        if c == quote:
+            if j + 1 < n and sql[j + 1] == quote:  # doubled quote inside the literal
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    return n
