@@ -1,0 +1,292 @@
+"""The S3 connector: objects in any S3-compatible store, and DataFrames stored as objects."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Literal
+
+from connectors.s3.bodies import as_frame, decode, encode, format_for
+from connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
+from connectors.s3.config import S3Config
+from connectors.s3.objects import download_frame, list_objects, upload_frame, utc
+from workbench.errors import ActionArgumentError, ActionError
+from workbench.sdk import Connector, Result, action
+
+LIST_COLUMNS = ["key", "size", "modified", "etag"]
+BUCKET_COLUMNS = ["name", "created"]
+MAX_EXPIRES = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
+PRESIGN_METHODS = {"get": "get_object", "put": "put_object", "delete": "delete_object"}
+
+
+class S3(Connector):
+    """Objects in Amazon S3 or any S3-compatible store (MinIO, Ceph, R2, moto).
+
+    Keys are relative to the connection's ``prefix``; ``bucket`` defaults to the
+    connection's. ``read`` and ``write`` store DataFrames as CSV, JSON, JSON lines,
+    Parquet or Excel, chosen by the key's suffix. Needs ``pip install 'workbench[s3]'``.
+
+    Example:
+        >>> from connectors.s3 import S3, S3Config
+        >>> store = S3(S3Config(bucket="reports", endpoint_url="http://127.0.0.1:9000",
+        ...                     access_key_id="minio", secret_access_key="minio-secret"))
+        >>> sorted(store.action_specs)  # doctest: +NORMALIZE_WHITESPACE
+        ['buckets', 'create_bucket', 'delete', 'get', 'list', 'presign', 'put', 'read',
+         'write']
+        >>> store.config.public_fields()["secret_access_key"]
+        '***'
+    """
+
+    name = "s3"
+    title = "S3"
+    category = "storage"
+    auth_kinds = ("access_key",)
+    config_model = S3Config
+    config: S3Config
+
+    def __init__(self, config: S3Config | None = None, *, connection: str | None = None):
+        super().__init__(config, connection=connection)
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client, made on first use."""
+        if self._client is None:
+            self._client = make_client(self.config, self.connection)
+        return self._client
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint the connection talks to."""
+        return str(self.client.meta.endpoint_url)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def check(self) -> str:
+        """List the bucket (or the buckets) with short timeouts and no retries.
+
+        Returns ``S3 at ENDPOINT (bucket B: N objects)``; a failure raises
+        ConnectionFailedError naming the reason (unreachable, credentials, missing bucket).
+        """
+        client = make_client(self.config, self.connection, quick=True)
+        endpoint, bucket = str(client.meta.endpoint_url), self.config.bucket
+        label = f"{self.connection}.check"
+        try:
+            with s3_errors(label, endpoint=endpoint, bucket=bucket, check=True):
+                if bucket is None:
+                    count = len(client.list_buckets().get("Buckets", []))
+                    return f"S3 at {endpoint} ({count} bucket{'' if count == 1 else 's'})"
+                prefix = self.config.full_key("") if self.config.prefix else ""
+                page = client.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1000)
+        finally:
+            client.close()
+        count = page.get("KeyCount", 0)
+        shown = f"{count}{'+' if page.get('IsTruncated') else ''} object{'' if count == 1 else 's'}"
+        where = f"bucket {bucket}" + (f", prefix {prefix}" if prefix else "")
+        return f"S3 at {endpoint} ({where}: {shown})"
+
+    @action
+    def get(self, key: str, bucket: str | None = None, text: bool | None = None) -> Result:
+        """Fetch a (small) object: text for textual content types, otherwise bytes.
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            bucket: the bucket (default: the connection's)
+            text: True to decode as text, False for bytes; by default the content type decides
+        """
+        label, name, full = self._where("get", bucket, key)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            answer = self.client.get_object(Bucket=name, Key=full)
+            body = answer["Body"].read()
+        kind = answer.get("ContentType")
+        try:
+            data = decode(body, kind, text)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ActionError(f"{label}: object {key!r} is not text ({exc})") from None
+        raw = {
+            "bucket": name,
+            "key": full,
+            "content_type": kind,
+            "bytes": len(body),
+            "etag": answer.get("ETag", "").strip('"'),
+            "modified": utc(answer.get("LastModified")),
+            "metadata": answer.get("Metadata", {}),
+        }
+        return Result(data, raw=raw)
+
+    @action
+    def put(
+        self, key: str, data: Any, content_type: str | None = None, bucket: str | None = None
+    ) -> dict[str, Any]:
+        """Store bytes, text (UTF-8) or a JSON-serialisable value as an object.
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            data: bytes, a str, or anything JSON-serialisable (dicts, lists, numbers)
+            content_type: the object's content type (default: from the kind of data)
+            bucket: the bucket (default: the connection's)
+        """
+        label, name, full = self._where("put", bucket, key)
+        body, kind = encode(label, data, content_type)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            answer = self.client.put_object(Bucket=name, Key=full, Body=body, ContentType=kind)
+        etag = answer.get("ETag", "").strip('"')
+        return {"bucket": name, "key": full, "bytes": len(body), "content_type": kind, "etag": etag}
+
+    @action
+    def delete(self, key: str, bucket: str | None = None) -> dict[str, Any]:
+        """Delete an object; ``deleted`` says whether it existed.
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            bucket: the bucket (default: the connection's)
+        """
+        label, name, full = self._where("delete", bucket, key)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            try:
+                self.client.head_object(Bucket=name, Key=full)
+                existed = True
+            except Exception as exc:
+                if error_code(exc) not in MISSING_KEY_CODES:
+                    raise
+                existed = False
+            self.client.delete_object(Bucket=name, Key=full)  # a missing bucket fails here
+        return {"bucket": name, "key": full, "deleted": existed}
+
+    @action
+    def presign(
+        self,
+        key: str,
+        method: Literal["get", "put", "delete"] = "get",
+        expires: int = 3600,
+        bucket: str | None = None,
+    ) -> str:
+        """A URL that lets anyone holding it get (or put, or delete) the object, for a while.
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            method: get, put or delete
+            expires: seconds the URL stays valid (at most 7 days)
+            bucket: the bucket (default: the connection's)
+        """
+        label, name, full = self._where("presign", bucket, key)
+        if not 1 <= expires <= MAX_EXPIRES:
+            raise ActionArgumentError(f"{label}: expires must be 1..{MAX_EXPIRES} seconds")
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            url = self.client.generate_presigned_url(
+                PRESIGN_METHODS[method], Params={"Bucket": name, "Key": full}, ExpiresIn=expires
+            )
+        return str(url)
+
+    @action
+    def read(self, key: str, format: str | None = None, bucket: str | None = None) -> Result:
+        """Read an object into a DataFrame (CSV, JSON, JSON lines, Parquet or Excel).
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            format: csv, json, jsonl, parquet or xlsx; by default the key's suffix decides
+            bucket: the bucket (default: the connection's)
+        """
+        label, name, full = self._where("read", bucket, key)
+        kind = format_for(label, key, format)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            frame, size = download_frame(label, self.client, name, full, kind)
+        raw = {"bucket": name, "key": full, "format": kind.name, "bytes": size}
+        return Result(frame, raw=raw)
+
+    @action
+    def write(
+        self, key: str, data: Any, format: str | None = None, bucket: str | None = None
+    ) -> dict[str, Any]:
+        """Write a DataFrame or a list of records as an object; returns key, format, rows, bytes.
+
+        An object appears whole or not at all: S3 never shows half an upload.
+
+        Args:
+            key: the object's key, relative to the connection's prefix
+            data: a DataFrame or a list of records (dicts)
+            format: csv, json, jsonl, parquet or xlsx; by default the key's suffix decides
+            bucket: the bucket (default: the connection's)
+        """
+        label, name, full = self._where("write", bucket, key)
+        kind = format_for(label, key, format)
+        frame = as_frame(label, data)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name, key=key):
+            size = upload_frame(label, self.client, name, full, kind, frame)
+        return {"bucket": name, "key": full, "format": kind.name, "rows": len(frame), "bytes": size}
+
+    @action
+    def buckets(self) -> Result:
+        """List the buckets the credentials can see, by name: name, created."""
+        label = f"{self.connection}.buckets"
+        with s3_errors(label, endpoint=self.endpoint, bucket=None):
+            found = self.client.list_buckets().get("Buckets", [])
+        rows = [
+            {"name": b["Name"], "created": utc(b.get("CreationDate"))}
+            for b in sorted(found, key=lambda b: b["Name"])
+        ]
+        return Result(rows or _empty(BUCKET_COLUMNS), raw={"endpoint": self.endpoint})
+
+    @action
+    def create_bucket(self, name: str) -> dict[str, Any]:
+        """Create a bucket in the connection's region.
+
+        Args:
+            name: the bucket's name (3-63 lower-case letters, digits, dots and hyphens)
+        """
+        label = f"{self.connection}.create_bucket"
+        region = self.client.meta.region_name
+        options: dict[str, Any] = {"Bucket": name}
+        if region and region != "us-east-1":
+            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        with s3_errors(label, endpoint=self.endpoint, bucket=name):
+            self.client.create_bucket(**options)
+        return {"bucket": name, "region": region}
+
+    def _where(self, action_name: str, bucket: str | None, key: str) -> tuple[str, str, str]:
+        """The action's label, the bucket to use and the full key."""
+        label = f"{self.connection}.{action_name}"
+        if not key:
+            raise ActionArgumentError(f"{label}: the key must not be empty")
+        return label, self._bucket(label, bucket), self.config.full_key(key)
+
+    def _bucket(self, label: str, bucket: str | None) -> str:
+        name = bucket or self.config.bucket
+        if not name:
+            raise ActionArgumentError(
+                f"{label}: no bucket; pass bucket=... or set `bucket` on the connection"
+            )
+        return name
+
+    # Defined last: inside the class body, the name `list` is this action from here on.
+    @action
+    def list(
+        self,
+        prefix: str = "",
+        pattern: str | None = None,
+        bucket: str | None = None,
+        max_items: int | None = None,
+    ) -> Result:
+        """List objects: key (relative to the connection's prefix), size, modified, etag.
+
+        Args:
+            prefix: only keys that start with this (relative to the connection's prefix)
+            pattern: a glob the relative key must match, such as ``*.csv`` (``*`` spans ``/``)
+            bucket: the bucket (default: the connection's)
+            max_items: stop after this many objects
+        """
+        label = f"{self.connection}.list"
+        name = self._bucket(label, bucket)
+        start = self.config.full_key(prefix) if (prefix or self.config.prefix) else ""
+        found = list_objects(self.client, name, start, self.config.relative_key, pattern)
+        with s3_errors(label, endpoint=self.endpoint, bucket=name):
+            rows = list(itertools.islice(found, max_items))
+        return Result(rows or _empty(LIST_COLUMNS), raw={"bucket": name, "prefix": start})
+
+
+def _empty(columns: list[str]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(columns=columns)
