@@ -70,10 +70,12 @@ class Connector:
                     actions[spec.name] = spec
         cls.action_specs = actions
         cls.trigger_specs = triggers
-        if not cls.title:
+        own = vars(cls)  # a class's own title and description, never its base's
+        if "title" not in own:
             cls.title = cls.name.replace("_", " ").title() if cls.name else cls.__name__
-        if not cls.description and cls.__doc__:
-            cls.description = inspect.cleandoc(cls.__doc__).split("\n\n", 1)[0].replace("\n", " ")
+        if "description" not in own:
+            doc = inspect.cleandoc(own.get("__doc__") or "")
+            cls.description = doc.split("\n\n", 1)[0].replace("\n", " ")
 
     def __init__(self, config: ConnectionConfig | None = None, *, connection: str | None = None):
         self.config = config if config is not None else self.config_model()
