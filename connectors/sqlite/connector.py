@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from pydantic import Field
 from connectors.sqlite.shop import shop_path
 from workbench.errors import ActionError, ConnectionFailedError
 from workbench.sdk import ConnectionConfig, Connector, Result, action
+
+_SELECT = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 
 
 class SqliteConfig(ConnectionConfig):
@@ -88,10 +91,35 @@ class Sqlite(Connector):
         """
         import pandas as pd
 
+        table = None if params else self._fast_read(sql)
+        if table is not None:
+            from workbench.sql.frames import arrow_to_frame
+
+            return Result(
+                arrow_to_frame(table), raw={"columns": table.column_names, "reader": "connectorx"}
+            )
         cursor = self._connection().execute(sql, params)
         columns = [d[0] for d in cursor.description or ()]
         frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
-        return Result(frame, raw={"columns": columns})
+        return Result(frame, raw={"columns": columns, "reader": "sqlite3"})
+
+    def _fast_read(self, sql: str) -> Any:
+        """The rows as an Arrow table read by ConnectorX, when it is installed and can read
+        this file and query (a SELECT with no parameters); None otherwise."""
+        path = self.config.path
+        if path == ":memory:" or not _SELECT.match(sql):
+            return None
+        try:
+            import connectorx
+        except ImportError:
+            return None
+        url = "sqlite://" + str(Path(path).expanduser().resolve())
+        try:
+            return connectorx.read_sql(url, sql, return_type="arrow")
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # ConnectorX panics (a BaseException) on what it cannot read
+            return None
 
     @action
     def execute(self, sql: str, /, **params: Any) -> dict[str, int | None]:

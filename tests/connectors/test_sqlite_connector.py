@@ -48,8 +48,20 @@ def test_query_returns_a_dataframe_with_bound_parameters(db: Sqlite) -> None:
         {"name": "tea", "price": 1.0, "note": "x"},
     ]
     assert result.df["note"].isna().tolist() == [True, False]
-    assert result.raw == {"columns": ["name", "price", "note"]}
+    assert result.raw == {"columns": ["name", "price", "note"], "reader": "sqlite3"}
     assert (result.connection, result.action) == ("t", "query")
+
+
+def test_reads_without_parameters_take_the_arrow_path_and_keep_values(db: Sqlite) -> None:
+    db.execute("insert into items (id, name, price, note) values (1, 'café', 2.5, null)")
+    db.execute("insert into items (id, name, price, note) values (:id, 'big', null, 'x')", id=2**62)
+    result = db.query("select id, name, price, note from items order by id")
+    assert result.raw["reader"] == "connectorx"
+    assert result.data == [
+        {"id": 1, "name": "café", "price": 2.5, "note": None},
+        {"id": 2**62, "name": "big", "price": None, "note": "x"},
+    ]
+    assert db.query("select count(*) as n from items where id > :n", n=0).raw["reader"] == "sqlite3"
 
 
 def test_large_integers_survive(db: Sqlite) -> None:
