@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from connectors.files.formats import FORMATS, Format, find_format, format_of
+from connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
 from connectors.files.paths import OutsideFolderError, atomic_target, inside, matching
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError, WorkbenchError
 from workbench.sdk import ConnectionConfig, Connector, Result, action
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 LIST_COLUMNS = ["name", "size", "modified", "format"]
 
@@ -108,7 +108,7 @@ class Files(Connector):
         kind = self._format(label, target, path, format)
         if target.is_dir():
             raise ActionArgumentError(f"{label}: {path!r} is a folder, not a file")
-        frame = _as_frame(label, data)
+        frame = as_frame(label, data)
         try:
             with (
                 atomic_target(target, overwrite=overwrite) as temporary,
@@ -185,17 +185,3 @@ def _driver_errors(message: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise ActionError(f"{message}: {type(exc).__name__}: {exc}") from exc
-
-
-def _as_frame(label: str, data: Any) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(data, Result):
-        return data.df
-    if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, list | tuple) and all(isinstance(row, Mapping) for row in data):
-        return pd.DataFrame(list(data))
-    raise ActionArgumentError(
-        f"{label}: data must be a DataFrame or a list of records (dicts), got {type(data).__name__}"
-    )

@@ -7,12 +7,13 @@ costs nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.sdk import require
+from workbench.errors import ActionArgumentError
+from workbench.sdk import Result, require
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,3 +136,18 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def as_frame(label: str, data: Any) -> pd.DataFrame:
+    """A DataFrame from a DataFrame, a Result or a list of records; else an argument error."""
+    import pandas as pd
+
+    if isinstance(data, Result):
+        return data.df
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, list | tuple) and all(isinstance(row, Mapping) for row in data):
+        return pd.DataFrame(list(data))
+    raise ActionArgumentError(
+        f"{label}: data must be a DataFrame or a list of records (dicts), got {type(data).__name__}"
+    )

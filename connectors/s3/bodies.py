@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ from workbench.errors import ActionArgumentError
 from workbench.sdk import Result
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -79,18 +78,3 @@ def format_for(label: str, key: str, explicit: str | None) -> Format:
 def scratch_file(folder: str, fmt: Format) -> Path:
     """A file name in ``folder`` whose suffix matches ``fmt`` (readers may look at it)."""
     return Path(folder) / f"object{fmt.suffixes[0]}"
-
-
-def as_frame(label: str, data: Any) -> pd.DataFrame:
-    """A DataFrame from a DataFrame, a Result or a list of records."""
-    import pandas as pd
-
-    if isinstance(data, Result):
-        return data.df
-    if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, list | tuple) and all(isinstance(row, Mapping) for row in data):
-        return pd.DataFrame(list(data))
-    raise ActionArgumentError(
-        f"{label}: data must be a DataFrame or a list of records (dicts), got {type(data).__name__}"
-    )

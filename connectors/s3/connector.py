@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Literal
 
-from connectors.s3.bodies import as_frame, decode, encode, format_for
+from connectors.files.formats import as_frame
+from connectors.s3.bodies import decode, encode, format_for
 from connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
 from connectors.s3.config import S3Config
 from connectors.s3.objects import download_frame, list_objects, upload_frame, utc
