@@ -6,19 +6,17 @@ file the run wrote: CLI output, the executed notebooks, logs, CSVs, config files
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
-from servers import serve
+from servers import JsonHandler, serve
 
 from workbench.paths import config_dir
 
@@ -29,29 +27,18 @@ WB = str(Path(sys.executable).parent / "wb")
 pytestmark = pytest.mark.slow
 
 
-class _Api(BaseHTTPRequestHandler):
+class _Api(JsonHandler):
     authorized = 0
 
     def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer {CANARY}":
-            self._send(401, {"error": "unauthorized"})
+            self.send_json(401, {"error": "unauthorized"})
             return
         type(self).authorized += 1
         if self.path.startswith("/boom"):
-            self._send(500, {"error": "internal error"})
+            self.send_json(500, {"error": "internal error"})
         else:
-            self._send(200, [{"id": 1, "status": "shipped"}, {"id": 2, "status": "paid"}])
-
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+            self.send_json(200, [{"id": 1, "status": "shipped"}, {"id": 2, "status": "paid"}])
 
 
 @pytest.fixture

@@ -4,21 +4,19 @@ tokens, and a rotated refresh token is written back under the same secret name."
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
-from servers import serve
+from servers import JsonHandler, serve
 
 import workbench as wb
 from workbench.config.secrets import default_secret_store
 
 
-class Service(BaseHTTPRequestHandler):
+class Service(JsonHandler):
     """A token endpoint that rotates refresh tokens, and an API that wants a fresh token."""
 
     refresh_tokens: ClassVar[list[str]] = []
@@ -28,34 +26,23 @@ class Service(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
         client = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
         if self.path != "/token" or client != "app-1:app-secret-1":
-            self._send(401, {"error": "invalid_client"})
+            self.send_json(401, {"error": "invalid_client"})
             return
         presented = form["refresh_token"][0]
         if form["grant_type"] != ["refresh_token"] or presented != type(self).refresh_tokens[-1]:
-            self._send(400, {"error": "invalid_grant"})
+            self.send_json(400, {"error": "invalid_grant"})
             return
         type(self).issued += 1
         rotated = f"refresh-{type(self).issued + 1:04d}-xyz"
         type(self).refresh_tokens.append(rotated)
         body = {"access_token": f"access-{type(self).issued}", "expires_in": 3600}
-        self._send(200, {**body, "token_type": "bearer", "refresh_token": rotated})
+        self.send_json(200, {**body, "token_type": "bearer", "refresh_token": rotated})
 
     def do_GET(self) -> None:
         if self.headers.get("Authorization") != f"Bearer access-{type(self).issued}":
-            self._send(401, {"error": "token"})
+            self.send_json(401, {"error": "token"})
             return
-        self._send(200, [{"id": 1}])
-
-    def _send(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.send_json(200, [{"id": 1}])
 
 
 @pytest.fixture

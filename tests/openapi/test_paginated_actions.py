@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from servers import serve
+from servers import JsonHandler, serve
 
 from workbench.errors import ConnectionFailedError
 from workbench.openapi import connector_class, load_spec
@@ -18,7 +16,7 @@ from workbench.openapi import connector_class, load_spec
 ITEMS = [{"id": i, "name": f"item {i}"} for i in range(250)]
 
 
-class Items(BaseHTTPRequestHandler):
+class Items(JsonHandler):
     requested: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
@@ -27,21 +25,10 @@ class Items(BaseHTTPRequestHandler):
         type(self).requested.append(url.path + "?" + url.query)
         url = url._replace(path="/items")
         if self.headers.get("X-API-Key") != "key-pages-1":
-            self._send(401, {"error": "bad key"})
+            self.send_json(401, {"error": "bad key"})
             return
         offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
-        self._send(200, {"data": {"items": ITEMS[offset : offset + limit]}})
-
-    def _send(self, status: int, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+        self.send_json(200, {"data": {"items": ITEMS[offset : offset + limit]}})
 
 
 @pytest.fixture(scope="module")
