@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-
-from workbench.sdk import ConnectionConfig
-from workbench.sdk.urls import lift_password, parts
+from workbench.sdk.urls import UrlConfig, parts
 
 
-class MqttConfig(ConnectionConfig):
+class MqttConfig(UrlConfig):
     """Where the MQTT broker is and how to log in; or all of it as a ``url``.
 
     A password written inside ``url`` is moved to the secret ``password`` field.
@@ -21,6 +18,8 @@ class MqttConfig(ConnectionConfig):
         (('broker.example', 8883, 'app', True), '***')
     """
 
+    url_schemes = ("mqtt://", "mqtts://")
+
     host: str = Field("localhost", description="Broker host name or address")
     port: int = Field(1883, gt=0, lt=65536, description="Broker port (8883 for TLS)")
     username: str | None = Field(None, description="User name")
@@ -29,18 +28,6 @@ class MqttConfig(ConnectionConfig):
     url: str | None = Field(None, description="mqtt:// or mqtts:// URL; overrides the fields above")
     keepalive: int = Field(30, gt=0, description="Seconds between keep-alive pings")
     timeout: float = Field(5.0, gt=0, description="Seconds to wait for the broker")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _password_out_of_url(cls, data: Any) -> Any:
-        return lift_password(data)
-
-    @field_validator("url")
-    @classmethod
-    def _mqtt_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("mqtt://", "mqtts://")):
-            raise ValueError(f"url must start with mqtt:// or mqtts://, got {value!r}")
-        return value
 
     def endpoint(self) -> tuple[str, int, str | None, bool]:
         """``(host, port, username, tls)``, from ``url`` when it is set."""

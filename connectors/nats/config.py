@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr
 
-from workbench.sdk import ConnectionConfig
-from workbench.sdk.urls import lift_password
+from workbench.sdk.urls import UrlConfig
 
 
-class NatsConfig(ConnectionConfig):
+class NatsConfig(UrlConfig):
     """Where the NATS server is and how to log in: a user and password, or a token.
 
     A password written inside ``url`` is moved to the secret ``password`` field.
@@ -21,6 +20,8 @@ class NatsConfig(ConnectionConfig):
         ('nats://app@nats.example:4222', '***')
     """
 
+    url_schemes = ("nats://", "tls://", "ws://", "wss://")
+
     host: str = Field("localhost", description="Server host name or address")
     port: int = Field(4222, gt=0, lt=65536, description="Client port")
     user: str | None = Field(None, description="User name")
@@ -29,18 +30,6 @@ class NatsConfig(ConnectionConfig):
     tls: bool = Field(False, description="Connect with TLS")
     url: str | None = Field(None, description="nats:// or tls:// URL; overrides host and port")
     timeout: float = Field(5.0, gt=0, description="Seconds to wait for the server")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _password_out_of_url(cls, data: Any) -> Any:
-        return lift_password(data)
-
-    @field_validator("url")
-    @classmethod
-    def _nats_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("nats://", "tls://", "ws://", "wss://")):
-            raise ValueError(f"url must start with nats://, tls://, ws:// or wss://, got {value!r}")
-        return value
 
     @property
     def server(self) -> str:

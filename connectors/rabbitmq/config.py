@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-
-from workbench.sdk import ConnectionConfig
-from workbench.sdk.urls import lift_password
+from workbench.sdk.urls import UrlConfig
 
 
-class RabbitmqConfig(ConnectionConfig):
+class RabbitmqConfig(UrlConfig):
     """Where the broker is and how to log in (RabbitMQ's own default is guest/guest).
 
     A password written inside ``url`` is moved to the secret ``password`` field.
@@ -21,6 +18,8 @@ class RabbitmqConfig(ConnectionConfig):
         ('amqp://app@mq.example/prod', '***')
     """
 
+    url_schemes = ("amqp://", "amqps://")
+
     host: str = Field("localhost", description="Broker host name or address")
     port: int = Field(5672, gt=0, lt=65536, description="AMQP port (5671 for TLS)")
     username: str = Field("guest", description="User name")
@@ -29,18 +28,6 @@ class RabbitmqConfig(ConnectionConfig):
     tls: bool = Field(False, description="Connect with TLS (amqps)")
     url: str | None = Field(None, description="amqp:// or amqps:// URL; overrides the fields above")
     timeout: float = Field(5.0, gt=0, description="Seconds to wait for the broker")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _password_out_of_url(cls, data: Any) -> Any:
-        return lift_password(data)
-
-    @field_validator("url")
-    @classmethod
-    def _amqp_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("amqp://", "amqps://")):
-            raise ValueError(f"url must start with amqp:// or amqps://, got {value!r}")
-        return value
 
     @property
     def address(self) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-
-from workbench.sdk import ConnectionConfig
-from workbench.sdk.urls import lift_password
+from workbench.sdk.urls import UrlConfig
 
 
-class RedisConfig(ConnectionConfig):
+class RedisConfig(UrlConfig):
     """Where the Redis server is and how to log in; or all of it as a ``url``.
 
     A password written inside ``url`` is moved to the secret ``password`` field.
@@ -20,6 +17,8 @@ class RedisConfig(ConnectionConfig):
         >>> cfg.public_fields()["url"], cfg.public_fields()["password"]
         ('redis://cache.example:6380/2', '***')
     """
+
+    url_schemes = ("redis://", "rediss://", "unix://")
 
     host: str = Field("localhost", description="Server host name or address")
     port: int = Field(6379, gt=0, lt=65536, description="Server port")
@@ -31,18 +30,6 @@ class RedisConfig(ConnectionConfig):
         None, description="redis:// or rediss:// URL; overrides host, port, db and tls"
     )
     timeout: float = Field(5.0, gt=0, description="Seconds to wait for the server")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _password_out_of_url(cls, data: Any) -> Any:
-        return lift_password(data)
-
-    @field_validator("url")
-    @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"url must start with redis://, rediss:// or unix://, got {value!r}")
-        return value
 
     @property
     def address(self) -> str:

@@ -11,8 +11,12 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from pydantic import field_validator, model_validator
+
+from workbench.sdk.config import ConnectionConfig
 
 
 def lift_password(data: Any) -> Any:
@@ -51,3 +55,39 @@ def parts(url: str) -> tuple[str, int | None, str, str]:
         unquote(split.username or ""),
         unquote(split.path[1:]) if split.path.startswith("/") else unquote(split.path),
     )
+
+
+class UrlConfig(ConnectionConfig):
+    """Settings of a service reached by a URL: the password comes out of ``url``, and the
+    URL's scheme must be one of ``url_schemes``.
+
+    Example:
+        >>> from pydantic import SecretStr, ValidationError
+        >>> class CacheConfig(UrlConfig):
+        ...     url_schemes = ("redis://",)
+        ...     url: str | None = None
+        ...     password: SecretStr | None = None
+        >>> CacheConfig(url="redis://ada:pw-1234@cache.example").url
+        'redis://ada@cache.example'
+        >>> try:
+        ...     CacheConfig(url="http://cache.example")
+        ... except ValidationError as exc:
+        ...     print(exc.errors()[0]["msg"])
+        Value error, url must start with redis://, got 'http://cache.example'
+    """
+
+    url_schemes: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _password_out_of_url(cls, data: Any) -> Any:
+        return lift_password(data)
+
+    @field_validator("url", check_fields=False)
+    @classmethod
+    def _url_scheme(cls, value: str | None) -> str | None:
+        if value and cls.url_schemes and not value.startswith(cls.url_schemes):
+            allowed = ", ".join(cls.url_schemes[:-1])
+            allowed = f"{allowed} or {cls.url_schemes[-1]}" if allowed else cls.url_schemes[0]
+            raise ValueError(f"url must start with {allowed}, got {value!r}")
+        return value
