@@ -20,6 +20,14 @@ $(PRISM): tools/prism/package.json tools/prism/package-lock.json
 	cd tools/prism && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's Chromium, which the browser tests drive through Playwright (no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -28,7 +36,7 @@ demo: $(STAMP)
 # The suite and the executed notebooks use a private config and data folder, never the user's.
 TEST_HOME := $(CURDIR)/build/test-home
 
-test: $(STAMP) $(PRISM)
+test: $(STAMP) $(PRISM) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
