@@ -57,6 +57,20 @@ if _typing.TYPE_CHECKING:
     from workbench.sdk.trigger import trigger
 
 
+def load_ipython_extension(ipython: _typing.Any) -> None:
+    """``%load_ext workbench``: the ``%wb`` / ``%%wb`` magics and the ``Workbench`` settings."""
+    from workbench.notebook.magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: _typing.Any) -> None:
+    """``%unload_ext workbench``: Workbench errors show full tracebacks again."""
+    from workbench.notebook.magics import unload
+
+    unload(ipython)
+
+
 def __getattr__(name: str) -> _typing.Any:
     try:
         module = _EXPORTS[name]

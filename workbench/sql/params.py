@@ -68,6 +68,27 @@ def bind(
     return text, [adapt(params[name]) for name in order]
 
 
+def placeholders(sql: str) -> list[str]:
+    """The names of the ``:name`` placeholders in ``sql``, in order of first use.
+
+    Example:
+        >>> placeholders("select :a, ':b', :c::int, :a -- :d")
+        ['a', 'c']
+    """
+    _, names = bind(sql, _EveryName(), "numeric")
+    return list(names)
+
+
+class _EveryName(dict[str, Any]):
+    """A mapping that holds every name, each standing for itself."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> Any:
+        return key
+
+
 def adapt(value: Any) -> Any:
     """A parameter value as drivers take it: a dict becomes JSON text.
 

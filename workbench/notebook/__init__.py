@@ -1,0 +1,1 @@
+"""The notebook face: IPython magics (``%load_ext workbench``) and ipywidgets."""

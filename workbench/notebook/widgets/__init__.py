@@ -1,0 +1,1 @@
+"""ipywidgets for the workbench, one widget family per module."""
