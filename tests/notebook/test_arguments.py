@@ -51,6 +51,9 @@ def test_variables_and_expressions_pass_objects_unchanged() -> None:
     assert resolve_value("$frame", namespace) is frame
     assert resolve_value("{n * 2}", namespace) == 8
     assert resolve_value("{frame}", namespace) is frame
+    assert resolve_value("$frame.shape", namespace) == (1, 1)
+    with pytest.raises(ActionArgumentError, match=r"\$frame.nope has no 'nope'"):
+        resolve_value("$frame.nope", namespace)
 
 
 def test_missing_variable_and_failing_expression_are_named() -> None:

@@ -1,7 +1,7 @@
 """Arguments written on a magic's line: ``key=value`` pairs, literals and namespace values.
 
 A value is read as a Python literal (``3``, ``'a b'``, ``[1, 2]``, ``None``); anything
-else is plain text. ``$name`` and ``{expression}`` take the object itself from the user's
+else is plain text. ``$name`` (or ``$name.attribute``) and ``{expression}`` take the object itself from the user's
 namespace, so a DataFrame or a list passes through unchanged, never as its text.
 
 Example:
@@ -19,7 +19,7 @@ from typing import Any
 from workbench.errors import ActionArgumentError
 
 _KEY = re.compile(r"^([A-Za-z_]\w*)=(.*)$", re.DOTALL)
-_VARIABLE = re.compile(r"^\$([A-Za-z_]\w*)$")
+_VARIABLE = re.compile(r"^\$([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)$")
 
 
 def split_arguments(line: str, namespace: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -88,10 +88,18 @@ def resolve_value(text: str, namespace: Mapping[str, Any], key: str | None = Non
     where = f"argument {key!r}" if key else f"value {text!r}"
     variable = _VARIABLE.match(text)
     if variable:
-        name = variable.group(1)
+        name, attributes = variable.groups()
         if name not in namespace:
             raise ActionArgumentError(f"{where}: no variable ${name} in the notebook")
-        return namespace[name]
+        value = namespace[name]
+        for attribute in filter(None, attributes.split(".")):
+            try:
+                value = getattr(value, attribute)
+            except AttributeError:
+                raise ActionArgumentError(
+                    f"{where}: ${name}{attributes} has no {attribute!r}"
+                ) from None
+        return value
     if len(text) > 1 and text.startswith("{") and text.endswith("}") and not _is_literal(text):
         try:
             return eval(text[1:-1], {}, dict(namespace))  # noqa: S307 - the user's own notebook
