@@ -43,6 +43,9 @@ def test_load_registers_line_and_cell_magic_and_settings(ip: InteractiveShell) -
     assert any(type(c).__name__ == "Workbench" for c in ip.configurables)
     ip.run_line_magic("config", "Workbench.display_limit = 7")
     assert html.MAX_ROWS == 7
+    shown = ip.run_line_magic("wb", "run shop query 'select * from orders'")._repr_html_()
+    assert shown.count("<tr") == 8  # the header and 7 rows
+    assert "more rows" in shown
 
 
 def test_help_lists_every_command(ip: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
