@@ -27,6 +27,7 @@ _EXPORTS = {
     "history": "workbench.sdk.calls",
     "register": "workbench.registry",
     "trigger": "workbench.sdk.trigger",
+    "ui": "workbench.notebook.widgets.panel",
 }
 
 __all__ = [
@@ -42,11 +43,13 @@ __all__ = [
     "history",
     "register",
     "trigger",
+    "ui",
 ]
 
 if _typing.TYPE_CHECKING:
     from workbench.client import connect, connections
     from workbench.errors import WorkbenchError
+    from workbench.notebook.widgets.panel import ui
     from workbench.registry import catalog, register
     from workbench.results.result import Result
     from workbench.sdk.action import action
