@@ -16,6 +16,11 @@ code  error                       meaning
 7     ConnectionFailedError       the service could not be reached or refused the credentials
 8     ActionError                 the service or driver failed while running an action
 9     MissingDependencyError      an optional driver is not installed
+10    JobError                    a notebook cannot be read or run (no kernel, no run)
+11    ParameterError              a job parameter is unknown, ill-typed or a secret value
+12    JobFailedError              a notebook cell raised an error
+13    JobTimeoutError             a run went past its timeout and its kernel was killed
+14    KernelDiedError             the kernel died (killed, crashed) during a run
 ====  ==========================  ==================================================
 
 Example:
@@ -134,6 +139,48 @@ class MissingDependencyError(WorkbenchError):
             f"the optional package {module!r} is not installed; "
             f"install it with: pip install 'workbench[{extra}]'"
         )
+
+
+class JobError(WorkbenchError):
+    """A notebook job cannot be read or run; the subclasses say how a run ended badly.
+
+    ``run_id`` names the recorded run, where there is one.
+
+    Example:
+        >>> err = JobFailedError("run 0190 of etl.ipynb failed at cell 3", run_id="0190")
+        >>> err.exit_code, err.run_id
+        (12, '0190')
+    """
+
+    exit_code = 10
+
+    def __init__(self, message: str, *, run_id: str | None = None) -> None:
+        self.run_id = run_id
+        super().__init__(message)
+
+
+class ParameterError(JobError):
+    """A job parameter is unknown, of the wrong type, or holds a secret value."""
+
+    exit_code = 11
+
+
+class JobFailedError(JobError):
+    """A notebook cell raised an error during a run."""
+
+    exit_code = 12
+
+
+class JobTimeoutError(JobError):
+    """A run went past its timeout; its kernel was killed."""
+
+    exit_code = 13
+
+
+class KernelDiedError(JobError):
+    """The kernel died during a run (killed by a signal, out of memory, a crash)."""
+
+    exit_code = 14
 
 
 def _did_you_mean(suggestions: Sequence[str]) -> str:

@@ -10,6 +10,7 @@ Example (shell)::
     $ wb connections add warehouse --connector postgresql --set host=db.internal \\
           --set port=5432 --secret password=shop/password
     $ wb connections test warehouse
+    $ wb run etl.ipynb -p day 2024-01-01 && wb runs --job etl
 
 Example (Python):
     >>> from click.testing import CliRunner
@@ -25,25 +26,20 @@ import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from workbench import __version__, client, registry
+from workbench.cli import jobs
+from workbench.cli.output import emit, json_option, one_line, records
 from workbench.config.entries import ConnectionEntry, read_entries
 from workbench.config.secrets import check_name, default_secret_store
 from workbench.errors import ConfigError, ConnectionFailedError, SecretError, WorkbenchError
 from workbench.paths import FILE_NAME, project_file, user_file
-from workbench.redaction import redact
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-MAX_CELL = 60
 CATALOG_TABLE = ["name", "title", "category", "auth", "actions", "triggers", "description"]
 SECRET_COLUMNS = ["name", "backend"]
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 
 
 class _WorkbenchGroup(click.Group):
@@ -58,46 +54,8 @@ class _WorkbenchGroup(click.Group):
             try:
                 return super().invoke(ctx)
             except WorkbenchError as err:
-                click.echo(f"error: {_one_line(str(err))}", err=True)
+                click.echo(f"error: {one_line(str(err))}", err=True)
                 ctx.exit(err.exit_code)
-
-
-# ---------------------------------------------------------------- output helpers
-
-
-def _one_line(text: str) -> str:
-    return redact(" ".join(text.split("\n")).strip())
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else " ".join(str(value).split("\n"))
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."
-
-
-def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
-    lines = [list(columns), *cells]
-    return "\n".join(
-        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines
-    )
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
-    return records
-
-
-def _emit(
-    rows: Sequence[dict[str, Any]], columns: Sequence[str], *, as_json: bool, empty: str
-) -> None:
-    """Rows as JSON records, or as an aligned table (``empty`` when there are none)."""
-    if as_json:
-        click.echo(json.dumps(list(rows), indent=2, default=str))
-    elif rows:
-        click.echo(_table(rows, columns))
-    else:
-        click.echo(empty)
 
 
 # ---------------------------------------------------------------- the commands
@@ -114,8 +72,8 @@ def cli() -> None:
 @json_option
 def catalog(query: str | None, as_json: bool) -> None:
     """List installed connectors, optionally filtered by QUERY."""
-    rows = _records(registry.catalog(query))
-    _emit(rows, CATALOG_TABLE, as_json=as_json, empty="no connectors match")
+    rows = records(registry.catalog(query))
+    emit(rows, CATALOG_TABLE, as_json=as_json, empty="no connectors match")
     for problem in registry.problems():
         click.echo(f"connector {problem.name!r} failed to load: {problem.error}", err=True)
 
@@ -129,8 +87,8 @@ def connections() -> None:
 @json_option
 def connections_list(as_json: bool) -> None:
     """List named connections (never secret values)."""
-    rows = _records(client.connections())
-    _emit(rows, client.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
+    rows = records(client.connections())
+    emit(rows, client.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
 
 
 @connections.command("add")
@@ -258,12 +216,12 @@ def connections_test(name: str) -> None:
         _fail_check(name, f"{type(exc).__name__}: {exc}", ConnectionFailedError.exit_code)
     store = client.connection_store()
     connector_name = store.get(name).connector if name in store else name
-    click.echo(f"ok: {name} ({connector_name}): {_one_line(str(message))}")
+    click.echo(f"ok: {name} ({connector_name}): {one_line(str(message))}")
 
 
 def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
     reason = reason.removeprefix(f"{name}: ")  # connectors name the connection themselves
-    click.echo(f"failed: {name}: {_one_line(reason)}", err=True)
+    click.echo(f"failed: {name}: {one_line(reason)}", err=True)
     sys.exit(exit_code)
 
 
@@ -311,7 +269,7 @@ def secrets_list(as_json: bool) -> None:
     """List stored secret names and the backend (never values)."""
     store = default_secret_store()
     rows = [{"name": name, "backend": store.backend} for name in store.names()]
-    _emit(rows, SECRET_COLUMNS, as_json=as_json, empty=f"no secrets in the {store.backend}")
+    emit(rows, SECRET_COLUMNS, as_json=as_json, empty=f"no secrets in the {store.backend}")
 
 
 @secrets.command("remove")
@@ -376,7 +334,7 @@ def connector_list(as_json: bool) -> None:
         }
         for entry in store.entries()
     ]
-    _emit(rows, IMPORTED_TABLE, as_json=as_json, empty="no imported connectors")
+    emit(rows, IMPORTED_TABLE, as_json=as_json, empty="no imported connectors")
     for row in rows:
         if row["error"]:
             click.echo(f"connector {row['name']!r} does not load: {row['error']}", err=True)
@@ -390,6 +348,10 @@ def connector_remove(name: str) -> None:
 
     path = store.remove(name)
     click.echo(f"removed connector {name!r} ({path})")
+
+
+cli.add_command(jobs.run)
+cli.add_command(jobs.runs)
 
 
 def main() -> None:
