@@ -1,8 +1,9 @@
 """Arguments written on a magic's line: ``key=value`` pairs, literals and namespace values.
 
 A value is read as a Python literal (``3``, ``'a b'``, ``[1, 2]``, ``None``); anything
-else is plain text. ``$name`` (or ``$name.attribute``) and ``{expression}`` take the object itself from the user's
-namespace, so a DataFrame or a list passes through unchanged, never as its text.
+else is plain text. ``$name`` (or ``$name.attribute``) and ``{expression}`` take the
+object itself from the user's namespace, so a DataFrame or a list passes through
+unchanged, never as its text.
 
 Example:
     >>> split_arguments("shop query 'select 1' limit=5 status=$s", {"s": "shipped"})
