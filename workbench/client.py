@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from workbench.config.entries import ConnectionEntry
 from workbench.config.store import ConnectionStore
-from workbench.errors import ConfigError, UnknownConnectionError
+from workbench.errors import ConfigError, UnknownConnectionError, UnknownConnectorError
 from workbench.redaction import MASK, get_logger, redact
-from workbench.registry import connectors, get_connector
+from workbench.registry import connector_names, connectors, get_connector
 from workbench.sdk.config import ConnectionConfig
 from workbench.sdk.connector import Connector
 
@@ -54,12 +54,14 @@ def connect(name: str, /, **overrides: Any) -> Connector:
     store = connection_store()
     if name in store:
         entry = store.get(name)
-    elif name in connectors():
-        defaults = connectors()[name].unconfigured_defaults()
-        entry = ConnectionEntry(name, name, defaults, f"defaults of connector {name!r}")
     else:
-        candidates = [*store.names(), *connectors()]
-        raise UnknownConnectionError(name, difflib.get_close_matches(name, candidates, n=3))
+        try:
+            defaults = get_connector(name).unconfigured_defaults()
+        except UnknownConnectorError:
+            candidates = [*store.names(), *connector_names()]
+            close = difflib.get_close_matches(name, candidates, n=3)
+            raise UnknownConnectionError(name, close) from None
+        entry = ConnectionEntry(name, name, defaults, f"defaults of connector {name!r}")
     cls = get_connector(entry.connector, where=entry.where("connector"))
     fields = {**store.resolve(entry), **overrides}
     sources = {

@@ -112,6 +112,13 @@ def connectors() -> dict[str, type[Connector]]:
     return dict(sorted(_connectors.items()))
 
 
+def connector_names() -> list[str]:
+    """The names of every connector: installed, registered and imported from a spec."""
+    from workbench.openapi import store
+
+    return sorted({*connectors(), *store.imported()})
+
+
 def problems() -> list[Problem]:
     """Connector plugins that failed to load."""
     _load()
@@ -123,9 +130,7 @@ def get_connector(name: str, *, where: str = "") -> type[Connector]:
     _load()
     cls = _connectors.get(name) or _imported_connector(name)
     if cls is None:
-        from workbench.openapi import store
-
-        close = difflib.get_close_matches(name, [*_connectors, *store.imported()], n=3)
+        close = difflib.get_close_matches(name, connector_names(), n=3)
         raise UnknownConnectorError(name, close, where=where)
     return cls
 

@@ -209,3 +209,12 @@ def test_connecting_to_an_imported_spec_builds_its_class_once(
     assert registry.get_connector("sqlite").name == "sqlite"  # installed ones come first
     with pytest.raises(UnknownConnectorError, match="did you mean 'pets'"):
         registry.get_connector("pest")
+
+
+def test_an_imported_spec_connects_by_name_in_its_sandbox(specs: Path) -> None:
+    wb("connector", "import", str(specs / "pets.json"), "--name", "pets")
+    client = workbench.connect("pets")
+    assert client.config.mode == "sandbox"  # type: ignore[attr-defined]
+    assert client.action_specs
+    with pytest.raises(workbench.errors.UnknownConnectionError, match="did you mean 'pets'"):
+        workbench.connect("pest")
