@@ -94,3 +94,25 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         f"s{i}" for i in range(12)
     )
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_stores_opened_at_once_with_no_key_file_agree_on_one_key() -> None:
+    start = threading.Barrier(8)
+    stores: list[FileSecretStore | KeyringSecretStore] = []
+
+    def open_store() -> None:
+        start.wait()
+        stores.append(default_secret_store())
+
+    threads = [threading.Thread(target=open_store) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(stores) == 8
+    stores[0].set("shared", "one-value")
+    assert {store.get("shared") for store in stores} == {"one-value"}
+    key_file = config_dir() / "secret.key"
+    assert len(key_file.read_bytes().strip()) == 44
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [p.name for p in config_dir().iterdir() if p.name.startswith(".")] == []

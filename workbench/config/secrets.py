@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -213,18 +214,32 @@ def _file_key(path: Path) -> bytes:
     except FileNotFoundError:
         from cryptography.fernet import Fernet
 
-        key = Fernet.generate_key()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_bytes().strip()
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        return key
+        return _new_key_file(path, Fernet.generate_key())
     if mode & 0o077:
         raise SecretError(
             f"{path}: the secret key file is readable by others (mode {mode:o}); "
             f"run: chmod 600 {path}"
         )
     return path.read_bytes().strip()
+
+
+def _new_key_file(path: Path, key: bytes) -> bytes:
+    """Write ``key`` to ``path`` unless another process or thread did first; the key in use.
+
+    The key is written whole to a private temporary file, then linked into place, so a
+    reader never sees a half-written key file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:  # another process or thread made it first: use theirs
+        key = path.read_bytes().strip()
+    finally:
+        temporary.unlink()
+    return key
