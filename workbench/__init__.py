@@ -26,6 +26,8 @@ _EXPORTS = {
     "connections": "workbench.client",
     "history": "workbench.sdk.calls",
     "register": "workbench.registry",
+    "respond": "workbench.jobs.respond",
+    "run_notebook": "workbench.jobs.runner",
     "trigger": "workbench.sdk.trigger",
     "ui": "workbench.notebook.widgets.panel",
 }
@@ -42,6 +44,8 @@ __all__ = [
     "connections",
     "history",
     "register",
+    "respond",
+    "run_notebook",
     "trigger",
     "ui",
 ]
@@ -49,6 +53,8 @@ __all__ = [
 if _typing.TYPE_CHECKING:
     from workbench.client import connect, connections
     from workbench.errors import WorkbenchError
+    from workbench.jobs.respond import respond
+    from workbench.jobs.runner import run_notebook
     from workbench.notebook.widgets.panel import ui
     from workbench.registry import catalog, register
     from workbench.results.result import Result

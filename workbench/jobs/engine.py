@@ -20,6 +20,8 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +148,19 @@ def execute(
         working_dir=folder,
         coalesce_streams=True,
     )
+
+
+def close_thread_loop() -> None:
+    """Close the event loop Jupyter's clients left in this worker thread (not the main one).
+
+    Kernel clients run their coroutines on a loop kept per thread; a pool thread that
+    outlives its run would otherwise leave the loop, and its sockets, open.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        ensure_event_loop().close()
