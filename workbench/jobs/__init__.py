@@ -1,4 +1,4 @@
-"""Notebooks as jobs: parameters, runs executed with papermill, the run store, warm kernels.
+"""Notebooks as jobs: papermill runs, the run store, warm kernels, schedules, workers, serve.
 
 ==============  ================================================================
 module          what it holds
@@ -11,6 +11,19 @@ module          what it holds
 ``outputs``     the executed notebook: its first error; redacted, written atomically
 ``secrets``     the secret values a run could reveal, registered before it starts
 ``runner``      :func:`run_notebook`, the whole run from parameters to record
+``tables``      the scheduler's tables: schedules, slots, run leases
+``schedules``   :class:`Schedule` definitions (cron, timezone, retries, catch-up)
+``leases``      run leases and their heartbeat; taking over a lost run
+``scheduler``   slots due, the misfire policies, claiming a slot once, retries
+``execution``   executing a queued run once, whoever delivers it and how often
+``worker``      the ``wb worker`` loop
+``engines``     where runs execute: ``local`` (threads, warm kernels), ``celery``
+``notify``      the message sent when a scheduled run finally fails
+``respond``     :func:`respond`: a served notebook's HTTP response
+``serve``       the HTTP app that runs a notebook per request (``wb serve``)
+``serve_spec``  the OpenAPI document of a served notebook
+``http_server`` host, token and route rules; running the app with uvicorn
+``preload``     warming pool kernels with the notebook's imports
 ==============  ================================================================
 
 Example:
