@@ -1,6 +1,7 @@
-"""Run notebooks/quickstart.ipynb headless and print what it produced.
+"""Run notebooks/quickstart.ipynb as a job and print what it produced.
 
-Used by ``make demo``. The executed notebook and the CSV it writes go to build/demo/.
+Used by ``make demo``. The run is recorded in the run store (``wb runs`` lists it); the
+executed notebook and the CSV it writes go to build/demo/.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import papermill
+
+import workbench as wb
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "quickstart.ipynb"
@@ -20,20 +22,20 @@ STATUS = "shipped"
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     executed = OUT / "quickstart.ipynb"
-    print(f"Running {NOTEBOOK.relative_to(ROOT)} headless with papermill ...", flush=True)
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(executed),
-        parameters={"status": STATUS, "output_folder": str(OUT)},
-        cwd=str(OUT),
-        kernel_name="python3",
-        progress_bar=False,
+    print(f"Running {NOTEBOOK.relative_to(ROOT)} as a job (wb.run_notebook) ...", flush=True)
+    run = wb.run_notebook(
+        NOTEBOOK,
+        {"status": STATUS, "output_folder": str(OUT)},
+        output=executed,
+        cwd=OUT,
     )
+    print(run.describe())
+    run.raise_for_status()
     csv = OUT / f"{STATUS}_orders_per_customer.csv"
     table = pd.read_csv(csv)
     print(f"\nShipped orders per customer (top 10 of {len(table)} customers):\n")
     print(table.head(10).to_string(index=False))
-    print(f"\nExecuted notebook: {executed}")
+    print(f"\nExecuted notebook: {executed}  (run {run.id}; `wb runs` lists it)")
     print(f"CSV written:       {csv}")
     return 0
 
