@@ -14,10 +14,9 @@ Example:
     >>> frame = pd.DataFrame({"id": [7], "at": pd.to_datetime(["2025-02-26 17:55"])})
     >>> to_json(frame)
     [{'id': 7, 'at': '2025-02-26T17:55:00'}]
-    >>> respond({"shipped": 3}, status=201)
-    {
-      "shipped": 3
-    }
+
+In the notebook, the last cell then reads ``wb.respond(frame)`` (or
+``wb.respond({"shipped": 3}, status=201)``).
 """
 
 from __future__ import annotations
