@@ -7,25 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from workbench.cli import cli
-from workbench.jobs.store import close_default_stores
 
 NOTEBOOKS = Path(__file__).parent.parent / "jobs" / "notebooks"
 WB = str(Path(sys.executable).parent / "wb")
-
-
-@pytest.fixture(autouse=True)
-def run_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "runs.db"
-    monkeypatch.setenv("WORKBENCH_RUN_STORE", str(path))
-    yield path
-    close_default_stores()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,6 @@ from click.testing import CliRunner, Result
 from workers import WB, write_notebook
 
 from workbench.cli import cli
-from workbench.jobs.store import close_default_stores
-
-
-@pytest.fixture(autouse=True)
-def run_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "runs.db"
-    monkeypatch.setenv("WORKBENCH_RUN_STORE", str(path))
-    yield path
-    close_default_stores()
 
 
 def wb(*args: str) -> Result:

@@ -24,10 +24,7 @@ from workbench.errors import ParameterError
 
 RUN_TABLE = ["id", "job", "status", "started", "duration", "error"]
 
-
-@click.command()
-@click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+parameter_option = click.option(
     "-p",
     "--parameter",
     "pairs",
@@ -36,6 +33,11 @@ RUN_TABLE = ["id", "job", "status", "started", "duration", "error"]
     metavar="KEY VALUE",
     help="A parameter; the text is converted to the type of its default in the notebook.",
 )
+
+
+@click.command()
+@click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
+@parameter_option
 @click.option(
     "-f",
     "--parameters-file",

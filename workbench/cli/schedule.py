@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from workbench.cli.jobs import parameter_option
 from workbench.cli.output import emit, json_option
 
 SCHEDULE_TABLE = ["name", "cron", "tz", "state", "next", "last", "catch_up", "retries", "notebook"]
@@ -42,15 +43,7 @@ def schedule() -> None:
     help="5 fields (minute hour day month weekday), or 6 with the second first.",
 )
 @click.option("--tz", default="UTC", show_default=True, help="The timezone the cron is read in.")
-@click.option(
-    "-p",
-    "--parameter",
-    "pairs",
-    nargs=2,
-    multiple=True,
-    metavar="KEY VALUE",
-    help="A parameter; the text is converted to the type of its default in the notebook.",
-)
+@parameter_option
 @click.option(
     "--retries", type=click.IntRange(min=0), default=0, show_default=True, help="Retries."
 )
