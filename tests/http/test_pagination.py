@@ -21,6 +21,7 @@ from workbench.http import build_client, paginate
 from workbench.http.paginators import Paginator, PaginatorConfig, paginators
 from workbench.sdk import Connector, action
 from workbench.sdk.calls import calls, requests
+from workbench.sdk.progress import progress_listener
 
 TOTAL = 1050
 
@@ -146,6 +147,17 @@ def test_every_strategy_reads_every_record_in_order(
         assert asked == pages  # a short last page: no request after it
     else:  # prefetch asks ahead: at most prefetch - 1 pages past the end
         assert pages <= asked <= pages + prefetch - 1
+
+
+def test_a_progress_listener_hears_each_page_read(client: httpx.Client) -> None:
+    path, config, _ = STRATEGIES["cursor"]
+    heard: list[tuple[int, int | None]] = []
+    with progress_listener(lambda done, total: heard.append((done, total))):
+        read(client, path, config, max_items=230)
+    assert heard == [(100, 230), (200, 230), (230, 230)]
+    heard.clear()
+    read(client, path, config, max_items=230)  # outside the listener: nothing reported
+    assert heard == []
 
 
 @pytest.mark.parametrize("name", list(STRATEGIES))

@@ -15,7 +15,6 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 import httpx
@@ -24,6 +23,7 @@ from workbench.errors import ActionError
 from workbench.http.masking import safe_url
 from workbench.http.paginators import AddressablePaginator, Paginator, PaginatorConfig, paginators
 from workbench.http.responses import check_status
+from workbench.sdk.progress import progress_bar
 
 Send = Callable[[httpx.Request], httpx.Response]
 
@@ -81,9 +81,7 @@ def paginate(
 def _limited(
     pages: Generator[Page, None, None], max_items: int | None, progress: bool
 ) -> Iterator[Page]:
-    tqdm = import_module("tqdm.auto").tqdm  # imported here: a notebook-aware bar, no stubs
-
-    bar = tqdm(total=max_items, unit=" records", disable=not progress, leave=False)
+    bar = progress_bar(total=max_items, unit=" records", enabled=progress)
     seen = 0
     try:
         if max_items == 0:

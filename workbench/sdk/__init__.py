@@ -13,6 +13,7 @@ from workbench.sdk.config import ConnectionConfig
 from workbench.sdk.connector import Connector
 from workbench.sdk.deps import require
 from workbench.sdk.event import Event
+from workbench.sdk.progress import progress_bar
 from workbench.sdk.trigger import TriggerSpec, trigger
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "action",
     "data_dir",
     "history",
+    "progress_bar",
     "redact",
     "register_secret",
     "require",

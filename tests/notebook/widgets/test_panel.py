@@ -20,7 +20,7 @@ from workbench.notebook.widgets.form import EXTRA
 from workbench.notebook.widgets.panel import Panel, raw_text, ui
 from workbench.redaction import register_secret
 from workbench.results import Result
-from workbench.sdk import Connector, action
+from workbench.sdk import Connector, action, progress_bar
 
 USERS = [{"id": 1, "name": "Ada", "city": "London"}, {"id": 2, "name": "Grace", "city": "NYC"}]
 
@@ -180,6 +180,15 @@ class Tally(Connector):
         Tally.release.wait(10)
         return "late"
 
+    @action
+    def read(self, total: int = 10) -> list[int]:
+        """Read ``total`` records, reporting progress; stop at 3 until the signal."""
+        with progress_bar(total=total, unit=" records") as bar:
+            bar.update(3)
+            Tally.release.wait(10)
+            bar.update(total - 3)
+        return list(range(total))
+
 
 def test_the_input_model_checks_what_the_form_cannot() -> None:
     wb.register(Tally)
@@ -203,6 +212,24 @@ def test_a_secret_input_stays_out_of_the_code_and_the_widget() -> None:
     assert panel.code == 'wb.connect("tally").total(numbers=[1], token="***")'
     assert panel.form.fields["token"].value == ""
     assert "tok-0b7f-panel-secret" not in repr(panel) + panel.code_area.value
+
+
+def test_the_progress_bar_shows_the_share_a_connector_reports_read() -> None:
+    wb.register(Tally)
+    Tally.release.clear()
+    panel = ui("tally", "read")
+    panel.run()
+    deadline = time.monotonic() + 5
+    while "3 of 10 read" not in panel.status.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "running tally.read · " in panel.status.value
+    assert "3 of 10 read" in panel.status.value
+    assert panel.progress.value == 30
+    Tally.release.set()
+    result = panel.wait(10)
+    assert result is not None and result.rows == 10
+    assert panel.read == (10, 10)
+    assert panel.progress.layout.visibility == "hidden"
 
 
 def test_cancel_abandons_a_run_and_drops_its_result() -> None:

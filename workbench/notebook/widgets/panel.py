@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import html
 import json
 import threading
@@ -41,6 +42,7 @@ from workbench.redaction import redact
 from workbench.registry import connectors, get_connector
 from workbench.results.frames import to_records
 from workbench.results.html import message_html, view
+from workbench.sdk.progress import progress_listener
 
 if TYPE_CHECKING:
     from workbench.config.store import ConnectionStore
@@ -75,14 +77,17 @@ class Panel(widgets.VBox):
     """Connection picker, action search and list, the action's form, Run / Cancel, results.
 
     After a run, ``result`` holds the :class:`~workbench.Result` (None after an error),
-    ``code`` the equivalent Python line and ``error`` the error text ("" when none).
+    ``code`` the equivalent Python line, ``error`` the error text ("" when none) and
+    ``read`` the last ``(records read, total)`` the connector reported (None if none).
 
     Runs go in a background thread, so the kernel stays responsive; :meth:`wait` joins
     one, and ``run(wait=True)`` runs in the caller's thread. **Cancel** abandons a run:
     the panel is ready again at once and the run's result is dropped when it arrives. It
     cannot stop a call already sent: a blocking driver call (a long query, an HTTP
     request) goes on in its thread until it finishes or times out. The progress bar shows
-    that a run is alive and for how long, not how much of it is done.
+    the share read where the connector reports it against a known total
+    (:func:`~workbench.sdk.progress.progress_bar`; paginated HTTP reads do), and otherwise
+    that the run is alive and for how long.
     """
 
     def __init__(
@@ -92,6 +97,7 @@ class Panel(widgets.VBox):
         self.result: Result | None = None
         self.code = ""
         self.error = ""
+        self.read: tuple[int, int | None] | None = None
         self.form: ActionForm | None = None
         self._store: ConnectionStore = connection_store()
         self._specs: dict[str, ActionSpec] = {}
@@ -212,6 +218,7 @@ class Panel(widgets.VBox):
             self._runs += 1
             run_id = self._active = self._runs
         self._done = done = threading.Event()
+        self.read = None
         self._set_running(True)
         if wait or not self.background:
             try:
@@ -342,8 +349,9 @@ class Panel(widgets.VBox):
         kwargs: Any,
     ) -> None:
         result, error = None, ""
+        reading = functools.partial(self._reading, run_id)
         try:
-            with connect(connection) as client:
+            with progress_listener(reading), connect(connection) as client:
                 result = getattr(client, spec.name)(*args, **kwargs)
             with contextlib.suppress(Exception):  # (a failure is shown in the Result tab)
                 result.df  # noqa: B018 - the table is built here, off the kernel's thread
@@ -385,16 +393,33 @@ class Panel(widgets.VBox):
         )
         self.tabs.selected_index = 0
 
+    def _reading(self, run_id: int, done: int, total: int | None) -> None:
+        """Note how far run ``run_id``'s read has got (reported by the connector)."""
+        with self._lock:
+            if self._active == run_id:
+                self.read = (done, total)
+
     def _tick(self, run_id: int, done: threading.Event, label: str) -> None:
-        """Move the progress bar and count the seconds while run ``run_id`` goes on."""
+        """Move the progress bar and count the seconds while run ``run_id`` goes on.
+
+        The bar shows the share read when the connector reports it against a known total,
+        and otherwise only that the run is alive.
+        """
         started = time.perf_counter()
         while not done.wait(_TICK):
             with self._lock:  # so that the end of the run always writes the last status
                 if self._active != run_id:
                     return
-                self.progress.value = (self.progress.value + 5) % 101
+                count, total = self.read or (0, None)
+                if total:
+                    self.progress.value = min(100, count * 100 // total)
+                else:
+                    self.progress.value = (self.progress.value + 5) % 101
                 elapsed = time.perf_counter() - started
-                self.status.value = message_html(f"running {label} · {elapsed:.1f} s")
+                read = ""
+                if self.read is not None:
+                    read = f" · {count:,}" + (f" of {total:,}" if total else "") + " read"
+                self.status.value = message_html(f"running {label} · {elapsed:.1f} s{read}")
 
     def _set_running(self, running: bool) -> None:
         self.run_button.disabled = running
