@@ -164,7 +164,7 @@ def catalog(query: str | None = None) -> pd.DataFrame:
         >>> wb.catalog("sqlite")[["name", "category"]].to_dict("records")
         [{'name': 'sqlite', 'category': 'database'}]
     """
-    import pandas as pd
+    from workbench.results.views import CatalogFrame
 
     rows: list[dict[str, object]] = []
     installed = connectors()
@@ -183,7 +183,7 @@ def catalog(query: str | None = None) -> pd.DataFrame:
             continue
         rows.append(row)
     rows.extend(_imported_rows(query, installed))
-    return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    return CatalogFrame(rows, columns=CATALOG_COLUMNS)
 
 
 def _imported_rows(query: str | None, installed: Collection[str]) -> list[dict[str, object]]:

@@ -192,13 +192,13 @@ def history(limit: int | None = None, *, requests: bool = False) -> pd.DataFrame
         ['time', 'connection', 'action', 'method', 'url', 'http_status', 'ms', 'bytes',
          'retries', 'error']
     """
-    import pandas as pd
+    from workbench.results.views import HistoryFrame
 
     recorded: Sequence[Call | RequestRecord] = _requests_now() if requests else calls()
     columns = list(RequestRecord.COLUMNS) if requests else CALL_COLUMNS
     if limit is not None:
         recorded = recorded[-limit:] if limit > 0 else []
-    frame = pd.DataFrame([r.row() for r in recorded], columns=columns)
+    frame = HistoryFrame([r.row() for r in recorded], columns=columns)
     for name in ("ms",):
         frame[name] = frame[name].astype(float).round(3)
     return frame.astype({c: "Int64" for c in _INTEGERS if c in columns})
