@@ -80,6 +80,8 @@ class Connector:
     def __init__(self, config: ConnectionConfig | None = None, *, connection: str | None = None):
         self.config = config if config is not None else self.config_model()
         self.connection = connection or self.name or type(self).__name__.lower()
+        self.trigger_state: dict[str, Any] = {}
+        """A trigger's marker: loaded before it starts, saved with each batch it yields."""
 
     @classmethod
     def presets(cls) -> dict[str, dict[str, Any]]:

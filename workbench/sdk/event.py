@@ -1,4 +1,9 @@
-"""Events that triggers deliver."""
+"""Events that triggers deliver: the envelope every inbound event travels in.
+
+The attribute names are CloudEvents' where one fits: ``id``, ``source``, ``type``,
+``time``, ``subject`` and ``data`` (the payload); ``headers`` keeps what the transport
+carried beside it (HTTP headers of a webhook, AMQP headers of a message).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Event(BaseModel):
-    """One inbound event: a webhook call, a new row, a queue message, a new file.
+    """One inbound event: a webhook call, a changed row, a queue message, a new file.
 
-    ``source`` is ``connection.trigger``; ``id`` is unique within the source, which is
-    what de-duplication relies on.
+    ``source`` names where it came from (``connection.trigger`` by convention); ``id`` is
+    unique within the source, which is what de-duplication relies on; ``subject`` says
+    what the event is about (a table and key, an object key, a topic) where that helps.
+    ``data`` must be JSON-ready (dicts, lists, text, numbers): the inbox stores it as JSON.
 
     Example:
-        >>> e = Event(source="shop.new_order", id="42", data={"order_id": 42})
+        >>> e = Event(source="shop.row_changed", id="42", subject="orders/7",
+        ...           data={"order_id": 7})
         >>> e.key
-        ('shop.new_order', '42')
+        ('shop.row_changed', '42')
+        >>> sorted(e.to_dict())
+        ['data', 'headers', 'id', 'source', 'subject', 'time', 'type']
     """
 
     model_config = ConfigDict(frozen=True)
@@ -26,6 +36,7 @@ class Event(BaseModel):
     id: str
     type: str = "event"
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str | None = None
     data: Any = None
     headers: dict[str, str] = Field(default_factory=dict)
 
@@ -33,3 +44,15 @@ class Event(BaseModel):
     def key(self) -> tuple[str, str]:
         """The de-duplication key: ``(source, id)``."""
         return (self.source, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The envelope as JSON-ready values (``time`` in ISO 8601)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "subject": self.subject,
+            "data": self.data,
+            "headers": dict(self.headers),
+        }
