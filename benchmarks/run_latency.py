@@ -29,9 +29,9 @@ os.environ["WORKBENCH_DATA_DIR"] = str(HOME / "data")
 import nbformat  # noqa: E402
 import papermill  # noqa: E402
 
-from workbench.jobs.kernels import KernelPool  # noqa: E402
-from workbench.jobs.runner import run_notebook  # noqa: E402
-from workbench.jobs.store import RunStore  # noqa: E402
+from workbench.jobs.run.kernels import KernelPool  # noqa: E402
+from workbench.jobs.run.runner import run_notebook  # noqa: E402
+from workbench.jobs.run.store import RunStore  # noqa: E402
 
 GOAL_MS = 100.0
 WARM_RUNS = 30

@@ -105,7 +105,7 @@ def floor_app() -> Any:
     from starlette.routing import Route
 
     import workbench as wb
-    from workbench.jobs.respond import to_json
+    from workbench.jobs.serve.respond import to_json
 
     sql = (
         "select id, customer_id, status, ordered_at, shipped_at, total from orders"
@@ -139,7 +139,7 @@ def papermill_app(folder: Path) -> Any:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from workbench.jobs.respond import find_response
+    from workbench.jobs.serve.respond import find_response
 
     def run(status: str, limit: int) -> Any:
         loop = ensure_event_loop()
@@ -189,7 +189,7 @@ def run(requests: int, scratch: Path) -> int:
     os.environ["WORKBENCH_DATA_DIR"] = str(scratch / "data")  # run outputs and the sample db
     os.environ["WORKBENCH_CONFIG_DIR"] = str(scratch / "config")
     os.environ["WORKBENCH_RUN_STORE"] = str(scratch / "runs.db")
-    from workbench.jobs.serve import create_app
+    from workbench.jobs.serve.app import create_app
 
     apps = {
         "floor: starlette + query": floor_app,

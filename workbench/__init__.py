@@ -24,10 +24,14 @@ _EXPORTS = {
     "catalog": "workbench.registry",
     "connect": "workbench.client",
     "connections": "workbench.client",
+    "event": "workbench.triggers.events",
+    "events": "workbench.triggers.events",
+    "handle_events": "workbench.triggers.handlers",
     "history": "workbench.sdk.calls",
+    "on": "workbench.triggers.handlers",
     "register": "workbench.registry",
-    "respond": "workbench.jobs.respond",
-    "run_notebook": "workbench.jobs.runner",
+    "respond": "workbench.jobs.serve.respond",
+    "run_notebook": "workbench.jobs.run.runner",
     "trigger": "workbench.sdk.trigger",
     "ui": "workbench.notebook.widgets.panel",
 }
@@ -42,7 +46,11 @@ __all__ = [
     "catalog",
     "connect",
     "connections",
+    "event",
+    "events",
+    "handle_events",
     "history",
+    "on",
     "register",
     "respond",
     "run_notebook",
@@ -53,8 +61,8 @@ __all__ = [
 if _typing.TYPE_CHECKING:
     from workbench.client import connect, connections
     from workbench.errors import WorkbenchError
-    from workbench.jobs.respond import respond
-    from workbench.jobs.runner import run_notebook
+    from workbench.jobs.run.runner import run_notebook
+    from workbench.jobs.serve.respond import respond
     from workbench.notebook.widgets.panel import ui
     from workbench.registry import catalog, register
     from workbench.results.result import Result
@@ -64,6 +72,8 @@ if _typing.TYPE_CHECKING:
     from workbench.sdk.connector import Connector
     from workbench.sdk.event import Event
     from workbench.sdk.trigger import trigger
+    from workbench.triggers.events import event, events
+    from workbench.triggers.handlers import handle_events, on
 
 
 def load_ipython_extension(ipython: _typing.Any) -> None:

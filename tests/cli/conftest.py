@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.jobs.store import close_default_stores
+from workbench.jobs.run.store import close_default_stores
 
 
 @pytest.fixture(autouse=True)

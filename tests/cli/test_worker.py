@@ -22,7 +22,7 @@ def wb(*args: str) -> Result:
     ("args", "code", "message"),
     [
         (["--once", "--until", "5m"], 2, "--once and --until cannot be used together"),
-        (["--no-schedules"], 2, "--no-schedules needs --engine celery"),
+        (["--no-events"], 2, "--no-events needs --engine celery"),
         (["--until", "later"], 3, "error: --until 'later': expected a duration"),
         (["--engine", "locl"], 3, "error: no engine named 'locl'; did you mean 'local'?"),
         (["--pool", "0"], 2, "Invalid value for '--pool'"),

@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 import click
 
 from workbench import __version__, client, registry
-from workbench.cli import jobs, schedule, serve, worker
+from workbench.cli import jobs, schedule, serve, triggers, worker
 from workbench.cli.output import emit, json_option, one_line, records
 from workbench.config.entries import ConnectionEntry, read_entries
 from workbench.config.secrets import check_name, default_secret_store
@@ -355,6 +355,8 @@ cli.add_command(jobs.runs)
 cli.add_command(serve.serve)
 cli.add_command(schedule.schedule)
 cli.add_command(worker.worker)
+cli.add_command(triggers.trigger)
+cli.add_command(triggers.events)
 
 
 def main() -> None:

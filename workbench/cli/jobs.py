@@ -71,12 +71,16 @@ def run(
     The exit code says how it ended: 0 succeeded, 11 bad parameters, 12 a cell failed,
     13 timed out, 14 the kernel died, 10 the notebook could not run.
     """
-    from workbench.jobs.parameters import CommandLineText
-    from workbench.jobs.runner import run_notebook
+    from workbench.jobs.run.prepare import CommandLineText, prepare_run
 
     values = _file_parameters(parameters_file) if parameters_file else {}
     values.update({key: CommandLineText(text) for key, text in pairs})
-    result = run_notebook(notebook, values, job=job, timeout=timeout, output=output)
+    prepared = prepare_run(notebook, values, job=job, timeout=timeout, where="--timeout")
+
+    from workbench.jobs.run.engines import get_engine
+
+    with get_engine("local", size=1, kernel_name=prepared.kernel_name) as engine:
+        result = engine.run(prepared, output=output)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif result.error() is None:
@@ -113,7 +117,7 @@ def _file_parameters(path: Path) -> dict[str, Any]:
 @json_option
 def runs(job: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List the latest runs, newest first."""
-    from workbench.jobs.store import default_store
+    from workbench.jobs.run.store import default_store
 
     found = default_store().runs(job=job, status=status, limit=limit)
     if as_json:

@@ -87,8 +87,8 @@ def schedule_add(
     as_json: bool,
 ) -> None:
     """Run NOTEBOOK on the cron expression --cron; its parameters are checked now."""
-    from workbench.jobs.parameters import CommandLineText
-    from workbench.jobs.schedules import new_schedule
+    from workbench.jobs.run.parameters import CommandLineText
+    from workbench.jobs.schedule.schedules import new_schedule
 
     added = new_schedule(
         notebook,
@@ -147,16 +147,16 @@ def schedule_resume(name: str) -> None:
 
 
 def _schedules() -> Any:
-    from workbench.jobs.schedules import ScheduleStore
-    from workbench.jobs.store import default_store
+    from workbench.jobs.run.store import default_store
+    from workbench.jobs.schedule.schedules import ScheduleStore
 
     return ScheduleStore(default_store())
 
 
 def _describe(item: Any) -> dict[str, Any]:
-    from workbench.jobs.run import utc_now
-    from workbench.jobs.scheduler import slots
-    from workbench.jobs.store import default_store
+    from workbench.jobs.run.record import utc_now
+    from workbench.jobs.run.store import default_store
+    from workbench.jobs.schedule.schedules import slots
 
     row: dict[str, Any] = item.to_dict()
     row["state"] = "paused" if item.paused else "active"

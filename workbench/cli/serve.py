@@ -1,4 +1,4 @@
-"""``wb serve``: a notebook as an HTTP endpoint (:mod:`workbench.jobs.http_server`).
+"""``wb serve``: a notebook as an HTTP endpoint (:mod:`workbench.jobs.serve.http_server`).
 
 Example (shell)::
 
@@ -77,8 +77,8 @@ def serve(
     A bearer token is required, from --token-secret or $WORKBENCH_SERVE_TOKEN, unless
     --no-auth is given on a loopback host. GET /openapi.json describes the endpoint.
     """
-    from workbench.jobs.http_server import check_host
-    from workbench.jobs.http_server import serve as serve_notebook
+    from workbench.jobs.serve.http_server import check_host
+    from workbench.jobs.serve.http_server import serve as serve_notebook
 
     check_host(host, auth=not no_auth)
     token = None if no_auth else _token(token_secret)
@@ -108,7 +108,7 @@ def serve(
 
 def _token(secret_name: str | None) -> str:
     from workbench.config.secrets import check_name, default_secret_store
-    from workbench.jobs.http_server import check_token
+    from workbench.jobs.serve.http_server import check_token
 
     if secret_name:
         store = default_secret_store()

@@ -1,9 +1,10 @@
-"""``wb worker``: run the schedules, with no Jupyter server, until stopped.
+"""``wb worker``: read the event sources, run the bound notebooks, with no Jupyter server.
 
 Example (shell)::
 
     $ wb worker --pool 4                         # local engine: threads and warm kernels
-    $ wb worker --once                           # run what is due now, then exit
+    $ wb worker --once                           # handle what is due now, then exit
+    $ wb worker --handlers alerts.py             # also the @wb.on handlers of a script
     $ WORKBENCH_CELERY_BROKER=redis://127.0.0.1:6379/0 wb worker --engine celery
 
 Example (Python):
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -35,31 +38,41 @@ import click
     show_default=True,
     help="Runs executed at once by this worker.",
 )
-@click.option("--once", is_flag=True, help="Run the slots due now, wait for them, then exit.")
+@click.option(
+    "--once", is_flag=True, help="Read each source until it has nothing new, handle it, exit."
+)
 @click.option(
     "--until",
     metavar="DURATION|TIME",
-    help="Claim no slot after this (30s, 5m, 2h or an ISO time); exit once they are done.",
+    help="Read and claim nothing after this (30s, 5m, 2h or an ISO time); exit once done.",
 )
 @click.option(
     "--lease",
     type=click.FloatRange(min=1),
     default=30.0,
     show_default=True,
-    help="Seconds without a heartbeat before this worker's slots and runs count as lost.",
+    help="Seconds without a heartbeat before this worker's deliveries and runs count as lost.",
 )
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.05),
-    default=1.0,
+    default=0.5,
     show_default=True,
-    help="Seconds between two looks at the schedules.",
+    help="Seconds between two looks at the inbox when nothing wakes the worker sooner.",
 )
 @click.option(
-    "--schedules/--no-schedules",
+    "--events/--no-events",
     default=True,
     show_default=True,
-    help="Run the schedules; --no-schedules (celery) only executes the tasks published.",
+    help="Read the sources (schedules, triggers) and dispatch; --no-events (celery) only "
+    "executes the runs published.",
+)
+@click.option(
+    "--handlers",
+    "handler_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A Python file whose @wb.on handlers this worker runs too (repeatable).",
 )
 def worker(
     engine_name: str,
@@ -68,26 +81,33 @@ def worker(
     until: str | None,
     lease: float,
     interval: float,
-    schedules: bool,
+    events: bool,
+    handler_files: tuple[Path, ...],
 ) -> None:
-    """Run the schedules on this machine until stopped (Ctrl-C finishes the runs under way).
+    """Read the event sources and run what they trigger, until stopped (Ctrl-C finishes
+    the runs under way).
 
-    Any number of workers may share the run store: each slot still runs once.
+    Any number of workers may share the run store: each event is still handled once.
     """
-    from workbench.jobs.engines import get_engine
-    from workbench.jobs.store import default_store
-    from workbench.jobs.worker import Worker, parse_until
+    from workbench.jobs.run.engines import get_engine
+    from workbench.jobs.run.store import default_store
+    from workbench.triggers.worker import Worker, parse_until
 
     if once and until:
         raise click.UsageError("--once and --until cannot be used together")
-    if not schedules and engine_name == "local":
-        raise click.UsageError("--no-schedules needs --engine celery: nothing else feeds a worker")
+    if not events and engine_name == "local":
+        raise click.UsageError("--no-events needs --engine celery: nothing else feeds a worker")
     deadline = parse_until(until) if until else None
+    handlers = _load_handlers(handler_files)
     _log_to_stderr()
     store = default_store()
+    if handlers:
+        from workbench.triggers.handlers import record
+
+        record(store)
     engine = get_engine(engine_name, store, size=pool, ttl=lease)
     with engine:
-        runner = Worker(engine, ttl=lease, interval=interval, schedules=schedules)
+        runner = Worker(engine, handlers=handlers, ttl=lease, interval=interval, sources=events)
         click.echo(
             f"worker {runner.worker}: engine {engine_name}, pool {pool}, "
             f"run store {store.display_url}",
@@ -95,6 +115,20 @@ def worker(
         )
         code = runner.run(until=deadline, once=once)
     sys.exit(code)
+
+
+def _load_handlers(files: tuple[Path, ...]) -> dict[str, Any]:
+    """Run each file as a script (its ``__main__`` guard skipped): its @wb.on register."""
+    import runpy
+
+    from workbench.triggers.handlers import handlers
+
+    for path in files:
+        try:
+            runpy.run_path(str(path), run_name=path.stem)
+        except Exception as exc:
+            raise click.ClickException(f"--handlers {path}: {type(exc).__name__}: {exc}") from None
+    return handlers()
 
 
 def _log_to_stderr() -> None:

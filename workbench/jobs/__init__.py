@@ -1,30 +1,32 @@
-"""Notebooks as jobs: papermill runs, the run store, warm kernels, schedules, workers, serve.
+"""Notebooks as jobs: running them, scheduling them, serving them.
 
-==============  ================================================================
-module          what it holds
-==============  ================================================================
-``parameters``  the ``parameters`` cell read with ``ast``; values checked and converted
-``run``         :class:`Run`, one run's record, and its :class:`Status`
-``store``       :class:`RunStore`: SQLite by default, PostgreSQL from config; ``METADATA``
-``kernels``     :class:`KernelPool` of started kernels; cold starts; killing a kernel
-``engine``      the papermill engine that executes on a kernel already started
-``outputs``     the executed notebook: its first error; redacted, written atomically
-``secrets``     the secret values a run could reveal, registered before it starts
-``runner``      :func:`run_notebook`, the whole run from parameters to record
-``tables``      the scheduler's tables: schedules, slots, run leases
-``schedules``   :class:`Schedule` definitions (cron, timezone, retries, catch-up)
-``leases``      run leases and their heartbeat; taking over a lost run
-``scheduler``   slots due, the misfire policies, claiming a slot once, retries
-``execution``   executing a queued run once, whoever delivers it and how often
-``worker``      the ``wb worker`` loop
-``engines``     where runs execute: ``local`` (threads, warm kernels), ``celery``
-``notify``      the message sent when a scheduled run finally fails
-``respond``     :func:`respond`: a served notebook's HTTP response
-``serve``       the HTTP app that runs a notebook per request (``wb serve``)
-``serve_spec``  the OpenAPI document of a served notebook
-``http_server`` host, token and route rules; running the app with uvicorn
-``preload``     warming pool kernels with the notebook's imports
-==============  ================================================================
+=============================  ==========================================================
+module                         what it holds
+=============================  ==========================================================
+``run.prepare``                :func:`prepare_run`: the notebook loaded, parameters and
+                               timeout checked, before any kernel (every run goes here)
+``run.parameters``             the ``parameters`` cell read with ``ast``; values checked
+``run.record``                 :class:`Run`, one run's record, and its :class:`Status`
+``run.store``                  :class:`RunStore`: SQLite by default, PostgreSQL from config
+``run.kernels``                :class:`KernelPool` of started kernels; cold starts
+``run.papermill_engine``       the papermill engine that executes on a started kernel
+``run.outputs``                the executed notebook: first error; redacted, written atomically
+``run.secrets``                the secret values a run could reveal, registered before it starts
+``run.runner``                 :func:`run_notebook`: a prepared run executed and recorded
+``run.leases``                 run leases and their heartbeat; taking over a lost run
+``run.execution``              executing a queued run once, whoever delivers it
+``run.engines``                where runs execute: ``local`` (threads, warm kernels), ``celery``
+``run.preload``                warming pool kernels with the notebook's imports
+``schedule.cron``              :class:`Schedule`: cron slots, timezones, the misfire policies
+``schedule.schedules``         schedules as bindings of a notebook to the cron source
+``serve.app``                  the HTTP app that runs a notebook per request (``wb serve``)
+``serve.spec``                 the OpenAPI document of a served notebook
+``serve.http_server``          host, token and route rules; running the app with uvicorn
+``serve.respond``              :func:`respond`: a served notebook's HTTP response
+=============================  ==========================================================
+
+The worker that reads event sources (schedules among them) and dispatches their events
+to notebooks is :mod:`workbench.triggers.worker`.
 
 Example:
     >>> from workbench import jobs
@@ -36,20 +38,20 @@ import importlib as _importlib
 import typing as _typing
 
 _EXPORTS = {
-    "KernelPool": "workbench.jobs.kernels",
-    "Run": "workbench.jobs.run",
-    "RunStore": "workbench.jobs.store",
-    "Status": "workbench.jobs.run",
-    "run_notebook": "workbench.jobs.runner",
+    "KernelPool": "workbench.jobs.run.kernels",
+    "Run": "workbench.jobs.run.record",
+    "RunStore": "workbench.jobs.run.store",
+    "Status": "workbench.jobs.run.record",
+    "run_notebook": "workbench.jobs.run.runner",
 }
 
 __all__ = ["KernelPool", "Run", "RunStore", "Status", "run_notebook"]
 
 if _typing.TYPE_CHECKING:
-    from workbench.jobs.kernels import KernelPool
-    from workbench.jobs.run import Run, Status
-    from workbench.jobs.runner import run_notebook
-    from workbench.jobs.store import RunStore
+    from workbench.jobs.run.kernels import KernelPool
+    from workbench.jobs.run.record import Run, Status
+    from workbench.jobs.run.runner import run_notebook
+    from workbench.jobs.run.store import RunStore
 
 
 def __getattr__(name: str) -> _typing.Any:

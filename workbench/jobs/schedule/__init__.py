@@ -1,0 +1,1 @@
+"""Cron schedules: slots and misfire policies, and schedules as bindings to them."""
