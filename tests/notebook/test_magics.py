@@ -51,7 +51,16 @@ def test_load_registers_line_and_cell_magic_and_settings(ip: InteractiveShell) -
 def test_help_lists_every_command(ip: InteractiveShell, capsys: pytest.CaptureFixture[str]) -> None:
     ip.run_line_magic("wb", "")
     out = capsys.readouterr().out
-    for command in ("catalog", "connections", "actions", "run", "history", "ui", "listen"):
+    for command in (
+        "catalog",
+        "connections",
+        "actions",
+        "run",
+        "history",
+        "ui",
+        "listen",
+        "events",
+    ):
         assert f"%wb {command}" in out
     assert "%%wb sql" in out
     assert "%%wb http" in out
@@ -64,6 +73,14 @@ def test_catalog_connections_actions_history(ip: InteractiveShell) -> None:
     actions = ip.run_line_magic("wb", "actions shop")
     assert {"query", "execute", "tables"} <= set(actions["action"])
     assert actions.set_index("action").loc["query", "summary"].startswith("Run a SELECT")
+    assert set(actions["kind"]) == {"action"}
+    from sources import register_ticker
+
+    register_ticker()
+    ticker = ip.run_line_magic("wb", "actions ticker")
+    assert ticker.to_dict("records")[0]["action"] == "ticks"
+    assert ticker.to_dict("records")[0]["kind"] == "trigger"
+    assert "inbox_id" in ip.run_line_magic("wb", "events --dead").columns
     ip.run_line_magic("wb", "run shop tables")
     recent = ip.run_line_magic("wb", "history 1")
     assert list(recent["action"]) == ["tables"]

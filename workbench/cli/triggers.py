@@ -105,6 +105,11 @@ def trigger_add(
     if binding.filters:
         shown = " ".join(f"{k}={v}" for k, v in binding.filters.items())
         click.echo(f"  when {shown}")
+    from workbench.triggers.sources import trigger_spec_of
+
+    if trigger_spec_of(binding.connection, binding.trigger).setup:
+        command = " ".join(["wb trigger setup", binding.on, *_words(binding.args)])
+        click.echo(f"  it needs `{command}` once, if not done yet")
     click.echo("  `wb worker` reads the source and runs it")
 
 
@@ -210,6 +215,10 @@ def trigger_teardown(on: str, pairs: tuple[str, ...]) -> None:
 
     result = setup_source(on, parse_pairs(pairs), remove=True)
     click.echo(_said(result, f"removed what {on} needed"))
+
+
+def _words(args: dict[str, Any]) -> list[str]:
+    return [f"{k}={v if isinstance(v, str) else json.dumps(v)}" for k, v in args.items()]
 
 
 def _said(result: Any, fallback: str) -> str:

@@ -39,13 +39,14 @@ if TYPE_CHECKING:
 USAGE = """\
 %wb catalog [QUERY]              installed connectors (a query filters them)
 %wb connections                  the named connections (never secret values)
-%wb actions CONNECTION           a connection's actions, their docs and inputs
+%wb actions CONNECTION           a connection's actions and triggers, their docs and inputs
 %wb run CONNECTION ACTION [ARG ...] [key=value ...]
                                  run an action; values are Python literals, $var or {expr}
 %wb history [N]                  the latest calls: connection, action, status, ms, rows
 %wb ui [CONNECTION [ACTION]]     the workbench panel
 %wb listen CONNECTION TRIGGER [key=value ...]
-                                 live events of a trigger
+                                 live events of a trigger, stored in the inbox as they come
+%wb events [SOURCE] [--dead]     the latest inbox events (wb.event(ID) gives one in full)
 %%wb sql CONNECTION [--save NAME] [--limit N]
                                  the cell is SQL; {{name}} and :name are bound from the notebook
 %%wb http CONNECTION METHOD PATH the cell is the JSON body of the request"""
@@ -55,8 +56,8 @@ _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
 
 @magics_class
 class Workbench(Magics):
-    """Workbench magics: ``%wb`` (catalog, connections, actions, run, history, ui, listen)
-    and ``%%wb`` (sql, http)."""
+    """Workbench magics: ``%wb`` (catalog, connections, actions, run, history, ui, listen,
+    events) and ``%%wb`` (sql, http)."""
 
     display_limit = Int(50, help="Rows shown in a result table.").tag(config=True)
     sql_limit = Int(
@@ -118,9 +119,27 @@ class Workbench(Magics):
         return connections()
 
     def actions(self, rest: str) -> Any:
+        import pandas as pd
+
         name = _one_name("actions", rest)
         with _connect(name) as client:
-            return client.actions
+            actions = client.actions.assign(kind="action")
+            triggers = client.triggers.rename(columns={"trigger": "action"}).assign(kind="trigger")
+        frames = [f for f in (actions, triggers) if not f.empty]
+        columns = ["action", "kind", "summary", "inputs"]
+        if not frames:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
+
+    def events(self, rest: str) -> Any:
+        from workbench.triggers.events import events
+
+        words = rest.split()
+        dead = "--dead" in words
+        sources = [w for w in words if w != "--dead"]
+        if len(sources) > 1 or any(w.startswith("--") for w in sources):
+            raise ActionArgumentError("usage: %wb events [SOURCE] [--dead]")
+        return events(source=sources[0] if sources else None, dead=dead)
 
     def run(self, rest: str) -> Result:
         positional, keywords = split_arguments(rest, self.namespace)
@@ -202,6 +221,7 @@ class Workbench(Magics):
         "history": history,
         "ui": ui,
         "listen": listen,
+        "events": events,
     }
     _cell_commands: ClassVar[dict[str, Callable[..., Any]]] = {"sql": sql, "http": http}
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from workbench.errors import JobError
-from workbench.jobs.run.record import new_run_id
+from workbench.jobs.run.record import new_run_id, utc_now
 from workbench.jobs.run.store import RunStore
 from workbench.sdk.trigger import default_match
 from workbench.triggers.bindings import BindingStore
@@ -99,7 +100,7 @@ def show(store: RunStore, inbox_id: str) -> dict[str, Any]:
     }
 
 
-def replay(store: RunStore, inbox_id: str) -> list[Delivery]:
+def replay(store: RunStore, inbox_id: str, *, now: datetime | None = None) -> list[Delivery]:
     """Hand event ``inbox_id`` to its source's bindings again, now: each active binding
     whose filters it passes gets a fresh first attempt (a dead letter included)."""
     from workbench.triggers.sources import trigger_spec_of
@@ -113,7 +114,7 @@ def replay(store: RunStore, inbox_id: str) -> list[Delivery]:
         except Exception:  # the connector is gone: judge by the default rule
             passes = default_match(stored.event, binding.filters)
         if passes:
-            replayed.append(_again(store, stored.id, binding.name))
+            replayed.append(_again(store, stored.id, binding.name, now))
     if not replayed:
         raise JobError(
             f"event {stored.id} from {stored.event.source}: no active binding of its source "
@@ -122,16 +123,14 @@ def replay(store: RunStore, inbox_id: str) -> list[Delivery]:
     return replayed
 
 
-def replay_dead(store: RunStore) -> list[Delivery]:
-    """Give every dead letter a fresh first attempt, now."""
+def replay_dead(store: RunStore, *, now: datetime | None = None) -> list[Delivery]:
+    """Give every dead letter a fresh first attempt, due ``now`` (this moment by default)."""
     dead = deliveries(store, state=DeliveryState.DEAD, limit=100_000)
-    return [_again(store, d.event, d.binding) for d in dead]
+    return [_again(store, d.event, d.binding, now) for d in dead]
 
 
-def _again(store: RunStore, event: str, binding: str) -> Delivery:
-    from workbench.jobs.run.record import utc_now
-
-    now = utc_now()
+def _again(store: RunStore, event: str, binding: str, now: datetime | None) -> Delivery:
+    now = now or utc_now()
     fresh = {
         "state": DeliveryState.PENDING.value,
         "attempt": 1,

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.sdk.event import Event
@@ -95,16 +95,32 @@ def read_source(
     The generator is resumed only after what it yielded is stored, and closed at the end
     (what it yielded last is then delivered again another time, and dropped as a repeat).
     """
+    batches = stored_batches(connector, trigger, args, inbox, stop=stop, until_idle=until_idle)
+    return sum(new for _, new in batches)
+
+
+def stored_batches(
+    connector: Connector,
+    trigger: str,
+    args: Mapping[str, Any] | None,
+    inbox: Inbox,
+    *,
+    stop: threading.Event | None = None,
+    until_idle: bool = False,
+    forever: bool = True,
+) -> Iterator[tuple[list[Event], int]]:
+    """What :func:`read_source` does, yielding each batch once it is stored (with how many
+    of its events were new), for a live view. ``forever`` False keeps the trigger's own
+    ``max_events`` and ``timeout`` defaults instead of reading until stopped."""
     spec = trigger_spec(connector, trigger)
     given = dict(args or {})
     key = source_key(connector.connection, trigger, given)
     connector.trigger_state = inbox.load_state(key)
     saved = _snapshot(connector.trigger_state)
-    if spec.follows:
+    if spec.follows and forever:
         given.setdefault("max_events", None)
         given.setdefault("timeout", None)
     items = getattr(connector, trigger)(**given)
-    stored = 0
     try:
         for item in items:
             if item is None:
@@ -119,15 +135,15 @@ def read_source(
             stamped = [
                 e if e.source == key else e.model_copy(update={"source": key}) for e in batch
             ]
-            stored += inbox.put(stamped, state=(key, connector.trigger_state), spec=spec)
+            new = inbox.put(stamped, state=(key, connector.trigger_state), spec=spec)
             saved = _snapshot(connector.trigger_state)
+            yield stamped, new
             if stop is not None and stop.is_set():
                 break
     finally:
         close = getattr(items, "close", None)
         if close is not None:
             close()
-    return stored
 
 
 def _snapshot(state: Mapping[str, Any]) -> str:

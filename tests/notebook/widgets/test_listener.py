@@ -1,4 +1,4 @@
-"""The live event view, fed by the real MQTT broker."""
+"""The live event view, fed by the real MQTT broker and by a source of the tests."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import time
 import uuid
 
 import pytest
+from sources import register_ticker
 
 import workbench as wb
 from workbench.errors import ActionArgumentError
+from workbench.jobs.run.store import RunStore
 from workbench.notebook.widgets.listener import listen
 
 
@@ -41,3 +43,14 @@ def test_stop_ends_listening_at_the_next_event() -> None:
 def test_unknown_trigger_is_named_with_a_suggestion() -> None:
     with pytest.raises(ActionArgumentError, match=r"no trigger 'mesages'; did you mean 'messages'"):
         listen("mqtt", "mesages", topic="x")
+
+
+def test_what_a_listener_shows_is_stored_in_the_inbox_first(store: RunStore) -> None:
+    register_ticker()
+    view = listen("ticker", "ticks", count=3)
+    view.wait(10)
+    assert [e.id for e in view.events] == ["0", "1", "2"]
+    stored = wb.events()
+    assert list(stored["event_id"]) == ["2", "1", "0"]
+    assert set(stored["source"]) == {"ticker.ticks(count=3)"}
+    assert wb.event(stored["inbox_id"][0])["data"] == {"n": 2, "even": True}

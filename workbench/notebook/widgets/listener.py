@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import json
 import threading
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from workbench.errors import ActionArgumentError, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.redaction import redact
 
 if TYPE_CHECKING:
@@ -45,11 +44,18 @@ class Listener(widgets.VBox):
         (['0', '1', '2'], 'ticker.ticks: 3 events · finished')
     """
 
-    def __init__(self, label: str, source: Iterable[Event], *, keep: int = 50) -> None:
+    def __init__(
+        self,
+        label: str,
+        source: Iterable[Event],
+        *,
+        keep: int = 50,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.label = label
         self.events: list[Event] = []
         self._shown: deque[Event] = deque(maxlen=keep)
-        self._stop = threading.Event()
+        self._stop = stop if stop is not None else threading.Event()
         self.status = widgets.Label(f"{label}: listening")
         self.stop_button = widgets.Button(description="Stop", icon="stop")
         self.stop_button.on_click(lambda _: self.stop())
@@ -109,29 +115,29 @@ def _summary(data: Any, width: int = 120) -> str:
 
 
 def listen(connection: str, trigger: str, /, **inputs: Any) -> Listener:
-    """Start ``trigger`` of ``connection`` with ``inputs`` and show its events live."""
+    """Start ``trigger`` of ``connection`` with ``inputs`` and show its events live.
+
+    Every event shown is stored in the inbox first (and handed to the source's bindings),
+    so listening never takes an event away from a worker: ``wb.events()`` has them all.
+    """
     from workbench.client import connect
+    from workbench.triggers.inbox import Inbox
+    from workbench.triggers.reader import stored_batches, trigger_spec
 
     client = connect(connection)
-    if trigger not in client.trigger_specs:
-        known = list(client.trigger_specs)
-        close = difflib.get_close_matches(trigger, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        client.close()
-        raise ActionArgumentError(
-            f"connection {connection!r} has no trigger {trigger!r}{hint} "
-            f"(triggers: {', '.join(known) or 'none'})"
-        )
     try:
-        source = getattr(client, trigger)(**inputs)
+        trigger_spec(client, trigger)
     except WorkbenchError:
         client.close()
         raise
-    return Listener(f"{connection}.{trigger}", _closing(source, client))
+    stop = threading.Event()
+    batches = stored_batches(client, trigger, inputs, Inbox.open(), stop=stop, forever=False)
+    return Listener(f"{connection}.{trigger}", _events(batches, client), stop=stop)
 
 
-def _closing(source: Iterable[Event], client: Any) -> Iterable[Event]:
+def _events(batches: Iterable[tuple[list[Event], int]], client: Any) -> Iterable[Event]:
     try:
-        yield from source
+        for batch, _new in batches:
+            yield from batch
     finally:
         client.close()

@@ -75,7 +75,7 @@ def test_twenty_runs_on_two_workers_one_killed_mid_run(
     notebook = write_notebook(
         project / "job.ipynb", "n = 0", "import time; time.sleep(1.0)\nprint(n)"
     )
-    options = ("worker", "--engine", "celery", "--no-schedules", "--pool", "2", "--lease", "3")
+    options = ("worker", "--engine", "celery", "--no-events", "--pool", "2", "--lease", "3")
     with processes(tmp_path / "logs") as started, CeleryEngine(store, settings=settings) as engine:
         doomed, survivor = started.start(*options), started.start(*options)
         queued = [engine.enqueue(notebook, {"n": n}, job="celery-job") for n in range(20)]
