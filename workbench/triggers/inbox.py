@@ -291,7 +291,7 @@ def _save_state(
 
 
 def _stored(row: Mapping[Any, Any]) -> StoredEvent:
-    event = Event(
+    event = Event.model_construct(  # read back from the inbox: valid when it was stored
         source=row["source"],
         id=row["event_id"],
         type=row["type"],
