@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 
 from connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
 from connectors.files.paths import OutsideFolderError, atomic_target, inside, matching
+from connectors.files.selection import Selection
+from connectors.files.watch import FolderWatch, file_event
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError, WorkbenchError
-from workbench.sdk import ConnectionConfig, Connector, Result, action
-
-if TYPE_CHECKING:
-    pass
+from workbench.sdk import ConnectionConfig, Connector, Event, Result, action, trigger
 
 LIST_COLUMNS = ["name", "size", "modified", "format"]
 
@@ -122,6 +122,59 @@ class Files(Connector):
             ) from None
         size = target.stat().st_size
         return {"path": self._name(target), "format": kind.name, "rows": len(frame), "bytes": size}
+
+    @trigger
+    def new_files(
+        self,
+        pattern: str = "*",
+        recursive: bool = False,
+        settle: float = 0.5,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+    ) -> Iterator[list[Event] | None]:
+        """New and changed files in the folder, each reported once, when it has settled.
+
+        Files dropped while nothing was reading are found when reading starts again: the
+        marker remembers what was reported (path, modification time, size). The event id
+        is the path, modification time (ns) and size, so a changed file is a new event;
+        its type is ``file.created`` or ``file.changed``, its subject the path, its data
+        path, name, size, modified and folder (never the contents). Hidden files
+        (``.name``) match only a pattern that starts with a dot.
+
+        Args:
+            pattern: a glob relative to the folder, such as ``*.csv``; ``**`` matches any depth
+            recursive: look in subfolders too (the pattern then matches at any depth)
+            settle: seconds a file must stay unchanged before it counts
+            max_events: stop after this many events (None: never)
+            timeout: stop after this many seconds without a new file (None: never)
+        """
+        label = f"{self.connection}.new_files"
+        if settle < 0:
+            raise ActionArgumentError(f"{label}: settle must be 0 or more seconds, got {settle}")
+        if max_events is not None and max_events < 1:
+            raise ActionArgumentError(f"{label}: max_events must be 1 or more, got {max_events}")
+        try:
+            selection = Selection(self.root, pattern, recursive=recursive)
+        except OutsideFolderError as exc:
+            raise ActionArgumentError(f"{label}: {exc}") from None
+        if not self.root.is_dir():
+            raise ConnectionFailedError(f"{label}: the folder {self.root} does not exist")
+        return self._follow(label, selection, settle, max_events, timeout)
+
+    def _follow(
+        self,
+        label: str,
+        selection: Selection,
+        settle: float,
+        max_events: int | None,
+        timeout: float | None,
+    ) -> Iterator[list[Event] | None]:
+        from workbench.triggers.files import Seen, deliver
+
+        seen = Seen(self.trigger_state)
+        describe = functools.partial(file_event, label, self.root)
+        watch = FolderWatch(selection, seen, settle, describe)
+        yield from deliver(watch.sightings(label), seen, max_events=max_events, timeout=timeout)
 
     def _inside(self, label: str, path: str) -> Path:
         try:

@@ -40,10 +40,22 @@ def matching(root: Path, pattern: str) -> list[Path]:
     Patterns that are empty, absolute or climb out with ``..`` raise
     :class:`OutsideFolderError`; links that resolve outside ``root`` are left out.
     """
+    check_pattern(pattern)
+    return [p for p in root.glob(pattern) if p.is_file() and p.resolve().is_relative_to(root)]
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise :class:`OutsideFolderError` unless ``pattern`` is a relative glob inside a folder.
+
+    Example:
+        >>> check_pattern("in/*.csv")
+        >>> check_pattern("../*.csv")  # doctest: +IGNORE_EXCEPTION_DETAIL
+        Traceback (most recent call last):
+        OutsideFolderError: pattern '../*.csv' must be a relative glob inside the folder
+    """
     pure = PurePath(pattern)
     if not pattern or pure.is_absolute() or ".." in pure.parts:
         raise OutsideFolderError(f"pattern {pattern!r} must be a relative glob inside the folder")
-    return [p for p in root.glob(pattern) if p.is_file() and p.resolve().is_relative_to(root)]
 
 
 @contextlib.contextmanager

@@ -2,7 +2,8 @@
 
 There is no SQL Server on the development machine: this connector uses the standard
 clients (SQLAlchemy with ``pymssql`` or ``pyodbc``) and is tested only for what needs no
-server (URL building, config validation, the install hint of a missing driver).
+server (URL building, config validation, the install hint of a missing driver, the
+statements of its change trigger).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from connectors.mssql.changes import MssqlChanges
 from workbench.errors import ActionError
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
-from workbench.sql.connector import SqlConnector
 from workbench.sql.insert import Mode, column_list, row_tuples
 from workbench.sql.params import bind
 
@@ -53,9 +54,10 @@ class MssqlConfig(SqlConfig):
         return self.target().with_scheme(f"mssql+{self.driver}").url(hide_password=hide_password)
 
 
-class Mssql(SqlConnector):
+class Mssql(MssqlChanges):
     """Microsoft SQL Server through SQLAlchemy (pymssql or pyodbc): bound queries to
-    DataFrames, statements, batched inserts, metadata and transactions.
+    DataFrames, statements, batched inserts, metadata, transactions, and row changes as
+    events through SQL Server change tracking (``row_changed``, after ``track_changes``).
 
     No SQL Server runs on the development machine, so this connector is exercised only
     where no server is needed; ``upsert`` and ``explain`` are not offered for it.

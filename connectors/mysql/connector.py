@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
+from connectors.mysql.changes import MysqlChanges
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
-from workbench.sql.connector import SqlConnector
 from workbench.sql.insert import Mode, column_list, naive_utc, row_tuples, update_assignments
 
 if TYPE_CHECKING:
@@ -31,9 +31,10 @@ class MysqlConfig(SqlConfig):
     charset: str = Field("utf8mb4", description="Connection character set")
 
 
-class Mysql(SqlConnector):
+class Mysql(MysqlChanges):
     """MySQL and MariaDB: bound queries to DataFrames (through ConnectorX and Arrow),
-    batched multi-row inserts, upserts (ON DUPLICATE KEY UPDATE), metadata, transactions.
+    batched multi-row inserts, upserts (ON DUPLICATE KEY UPDATE), metadata, transactions,
+    and row changes as events (``row_changed``, after ``track_changes``).
 
     Zoned timestamps are written as UTC (DATETIME has no zone); DDL statements commit
     implicitly in MySQL, so a ``replace`` cannot be rolled back.

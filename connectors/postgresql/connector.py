@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from connectors.postgresql.changes import PostgresqlChanges
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
-from workbench.sql.connector import SqlConnector
 from workbench.sql.insert import Mode, column_list, csv_payload, row_tuples, update_assignments
 from workbench.sql.params import bind
 
@@ -45,9 +45,10 @@ class PostgresqlConfig(SqlConfig):
         return options
 
 
-class Postgresql(SqlConnector):
+class Postgresql(PostgresqlChanges):
     """PostgreSQL: bound queries to DataFrames (through ADBC and Arrow), COPY-speed
-    inserts, upserts, metadata and transactions.
+    inserts, upserts, metadata, transactions, and row changes as events (``row_changed``,
+    after ``track_changes``).
 
     Example:
         >>> from connectors.postgresql import Postgresql, PostgresqlConfig

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from connectors.files.formats import as_frame
@@ -10,8 +11,9 @@ from connectors.s3.bodies import decode, encode, format_for
 from connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
 from connectors.s3.config import S3Config
 from connectors.s3.objects import download_frame, list_objects, upload_frame, utc
+from connectors.s3.polling import PrefixPoll
 from workbench.errors import ActionArgumentError, ActionError
-from workbench.sdk import Connector, Result, action
+from workbench.sdk import Connector, Event, Result, action, trigger
 
 LIST_COLUMNS = ["key", "size", "modified", "etag"]
 BUCKET_COLUMNS = ["name", "created"]
@@ -245,6 +247,62 @@ class S3(Connector):
         with s3_errors(label, endpoint=self.endpoint, bucket=name):
             self.client.create_bucket(**options)
         return {"bucket": name, "region": region}
+
+    @trigger
+    def new_objects(
+        self,
+        prefix: str = "",
+        interval: float = 5.0,
+        bucket: str | None = None,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+    ) -> Iterator[list[Event] | None]:
+        """New and changed objects under a prefix, found by listing it every few seconds.
+
+        Objects put while nothing was reading are found when reading starts again: the
+        marker remembers the ETag of every object reported (and only of the objects that
+        still exist). The event id is the key and ETag, so a replaced object is a new
+        event; its type is ``object.created`` or ``object.changed``, its subject the key
+        (relative to the connection's prefix), its data bucket, key, size, etag, modified.
+
+        Args:
+            prefix: only keys that start with this (relative to the connection's prefix)
+            interval: seconds between two listings
+            bucket: the bucket (default: the connection's)
+            max_events: stop after this many events (None: never)
+            timeout: stop after this many seconds without a new object (None: never)
+        """
+        label = f"{self.connection}.new_objects"
+        name = self._bucket(label, bucket)
+        if interval <= 0:
+            raise ActionArgumentError(f"{label}: interval must be more than 0 seconds")
+        if max_events is not None and max_events < 1:
+            raise ActionArgumentError(f"{label}: max_events must be 1 or more, got {max_events}")
+        start = self.config.full_key(prefix) if (prefix or self.config.prefix) else ""
+        return self._poll(label, name, start, interval, max_events, timeout)
+
+    def _poll(
+        self,
+        label: str,
+        bucket: str,
+        start: str,
+        interval: float,
+        max_events: int | None,
+        timeout: float | None,
+    ) -> Iterator[list[Event] | None]:
+        from workbench.triggers.files import Seen, deliver
+
+        seen = Seen(self.trigger_state)
+        poll = PrefixPoll(
+            self.client,
+            bucket,
+            start,
+            seen,
+            relative=self.config.relative_key,
+            source=label,
+            endpoint=self.endpoint,
+        )
+        yield from deliver(poll.sightings(interval), seen, max_events=max_events, timeout=timeout)
 
     def _where(self, action_name: str, bucket: str | None, key: str) -> tuple[str, str, str]:
         """The action's label, the bucket to use and the full key."""

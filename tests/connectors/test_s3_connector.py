@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -16,6 +13,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 from pydantic import ValidationError
+from s3_server import free_port, moto, start_moto, stop
 
 import workbench as wb
 from connectors.s3 import S3, S3Config
@@ -43,50 +41,10 @@ FRAME = pd.DataFrame(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_moto(log: Path, **env: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``python -m moto.server`` on a free port; return it once it answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"moto_server exited: {log.read_text(errors='replace')}")
-        try:
-            httpx.get(f"{url}/moto-api/", timeout=1, trust_env=False)
-            return server, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    stop(server)
-    raise RuntimeError("moto_server did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 @pytest.fixture(scope="module")
 def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server, url = start_moto(tmp_path_factory.mktemp("moto") / "moto.log")
-    yield url
-    stop(server)
+    with moto(tmp_path_factory.mktemp("moto") / "moto.log") as url:
+        yield url
 
 
 def config(endpoint: str, **fields: object) -> S3Config:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, overload
 
 from workbench.sdk.action import ActionSpec
 from workbench.sdk.event import Event
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 C = TypeVar("C", bound="Connector")
+F = TypeVar("F", bound=Callable[..., Any])
 
 Yielded = Event | list[Event] | None
 """What a trigger yields: one event, a batch of events, or nothing new yet."""
@@ -99,7 +100,12 @@ class TriggerSpec(ActionSpec):
         """
         if self._match is not None:
             return self._match(event, filters)
-        return all(_compare(field_value(event, key), value) for key, value in filters.items())
+        return default_match(event, filters)
+
+
+def default_match(event: Event, filters: Mapping[str, str]) -> bool:
+    """The default filter rule of :meth:`TriggerSpec.matches`: every filter passes."""
+    return all(_compare(field_value(event, key), value) for key, value in filters.items())
 
 
 _MISSING = object()
@@ -138,8 +144,25 @@ def _compare(found: Any, wanted: str) -> bool:
     return text == wanted
 
 
+@overload
+def trigger(function: F, /) -> F: ...
+
+
+@overload
+def trigger(
+    function: None = None,
+    /,
+    *,
+    name: str | None = None,
+    setup: str | None = None,
+    teardown: str | None = None,
+    match: Matcher | None = None,
+) -> Callable[[F], F]: ...
+
+
 def trigger(
     function: Callable[Concatenate[C, P], Iterable[Yielded]] | None = None,
+    /,
     *,
     name: str | None = None,
     setup: str | None = None,

@@ -11,9 +11,9 @@ import pytest
 from workers import write_notebook
 
 from workbench.errors import JobTimeoutError, ParameterError
-from workbench.jobs.run.papermill_engine import close_thread_loop
 from workbench.jobs.run.execution import Executor
 from workbench.jobs.run.leases import LOST, Heartbeat, Leases
+from workbench.jobs.run.papermill_engine import close_thread_loop
 from workbench.jobs.run.record import Run, Status
 from workbench.jobs.run.store import RunStore
 

@@ -12,8 +12,8 @@ from workbench.config.secrets import default_secret_store
 from workbench.errors import ConfigError, JobError, ParameterError, UnknownConnectionError
 from workbench.jobs.run.parameters import CommandLineText
 from workbench.jobs.run.record import utc_now
-from workbench.jobs.schedule.schedules import Schedule, ScheduleStore, check_cron, new_schedule
 from workbench.jobs.run.store import RunStore
+from workbench.jobs.schedule.schedules import Schedule, ScheduleStore, check_cron, new_schedule
 
 
 @pytest.fixture

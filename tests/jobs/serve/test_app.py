@@ -16,8 +16,8 @@ from served import serve_app
 from workbench.config.secrets import default_secret_store
 from workbench.errors import ConfigError, JobError
 from workbench.jobs.run.record import Status
-from workbench.jobs.serve.app import MAX_BODY, RUN_HEADER, create_app
 from workbench.jobs.run.store import RunStore
+from workbench.jobs.serve.app import MAX_BODY, RUN_HEADER, create_app
 
 TOKEN = "serve-test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

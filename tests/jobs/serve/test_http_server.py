@@ -7,7 +7,13 @@ import socket
 import pytest
 
 from workbench.errors import ConfigError
-from workbench.jobs.serve.http_server import check_host, check_route, check_token, default_route, listen
+from workbench.jobs.serve.http_server import (
+    check_host,
+    check_route,
+    check_token,
+    default_route,
+    listen,
+)
 from workbench.redaction import redact
 
 TOKEN = "serve-test-token-0123456789abcdef"

@@ -19,8 +19,8 @@ from served import serve_app
 
 import workbench as wb
 from workbench.jobs.run.record import Status
-from workbench.jobs.serve.app import RUN_HEADER, create_app
 from workbench.jobs.run.store import RunStore
+from workbench.jobs.serve.app import RUN_HEADER, create_app
 
 NOTEBOOK = Path(__file__).parents[3] / "notebooks" / "scenarios" / "orders_api.ipynb"
 TOKEN = "orders-api-test-token-0123456789"

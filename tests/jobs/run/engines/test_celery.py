@@ -13,7 +13,12 @@ import pytest
 from workers import processes, wait_for, write_notebook
 
 from workbench.errors import ConfigError
-from workbench.jobs.run.engines.celery import CeleryEngine, CelerySettings, celery_settings, make_app
+from workbench.jobs.run.engines.celery import (
+    CeleryEngine,
+    CelerySettings,
+    celery_settings,
+    make_app,
+)
 from workbench.jobs.run.leases import LOST, Leases
 from workbench.jobs.run.record import Status
 from workbench.jobs.run.store import RunStore
