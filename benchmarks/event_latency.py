@@ -33,10 +33,10 @@ import papermill  # noqa: E402
 
 from workbench.jobs.run.engines.local import LocalEngine  # noqa: E402
 from workbench.jobs.run.store import RunStore  # noqa: E402
+from workbench.jobs.schedule.worker import Worker  # noqa: E402
 from workbench.sdk import Event  # noqa: E402
 from workbench.triggers.bindings import Binding, BindingStore  # noqa: E402
 from workbench.triggers.dispatch import DeliveryState, Dispatcher, deliveries  # noqa: E402
-from workbench.triggers.worker import Worker  # noqa: E402
 
 GOAL_MS = 150.0
 GOAL_RATE = 5000.0

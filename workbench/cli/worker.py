@@ -91,7 +91,7 @@ def worker(
     """
     from workbench.jobs.run.engines import get_engine
     from workbench.jobs.run.store import default_store
-    from workbench.triggers.worker import Worker, parse_until
+    from workbench.jobs.schedule.worker import Worker, parse_until
 
     if once and until:
         raise click.UsageError("--once and --until cannot be used together")

@@ -19,14 +19,13 @@ module                         what it holds
 ``run.preload``                warming pool kernels with the notebook's imports
 ``schedule.cron``              :class:`Schedule`: cron slots, timezones, the misfire policies
 ``schedule.schedules``         schedules as bindings of a notebook to the cron source
+``schedule.worker``            ``wb worker``: reads every bound source (the schedules' among
+                               them), dispatches the events, runs the notebooks
 ``serve.app``                  the HTTP app that runs a notebook per request (``wb serve``)
 ``serve.spec``                 the OpenAPI document of a served notebook
 ``serve.http_server``          host, token and route rules; running the app with uvicorn
 ``serve.respond``              :func:`respond`: a served notebook's HTTP response
 =============================  ==========================================================
-
-The worker that reads event sources (schedules among them) and dispatches their events
-to notebooks is :mod:`workbench.triggers.worker`.
 
 Example:
     >>> from workbench import jobs

@@ -127,7 +127,7 @@ def handle_events(
     Returns 0.
     """
     from workbench.jobs.run.store import default_store
-    from workbench.triggers.worker import Worker
+    from workbench.jobs.schedule.worker import Worker
 
     if not _handlers:
         raise ActionArgumentError("no handler is registered; decorate one with @wb.on(...)")

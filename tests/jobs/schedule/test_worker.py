@@ -22,8 +22,8 @@ from workbench.jobs.run.record import Run, Status, utc_now
 from workbench.jobs.run.store import RunStore
 from workbench.jobs.schedule.cron import Schedule
 from workbench.jobs.schedule.schedules import ScheduleStore, new_schedule, slots
+from workbench.jobs.schedule.worker import Worker, parse_until
 from workbench.triggers.dispatch import DeliveryState
-from workbench.triggers.worker import Worker, parse_until
 
 
 def test_until_takes_a_duration_or_a_time() -> None:
