@@ -54,6 +54,11 @@ class KafkaConfig(ConnectionConfig):
         """The bootstrap servers as a list."""
         return [s.strip() for s in self.bootstrap_servers.split(",")]
 
+    @property
+    def address(self) -> str:
+        """The bootstrap servers, for messages."""
+        return self.bootstrap_servers
+
     def options(self) -> dict[str, Any]:
         """Client options for aiokafka; they hold the password, so never show them."""
         options: dict[str, Any] = {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Coroutine
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from connectors.kafka.config import KafkaConfig
+from connectors.kafka.consumer import Start, TopicConsumer
 from connectors.kafka.records import outgoing, record
-from workbench.errors import ConnectionFailedError
-from workbench.sdk import Connector, Result, action, redact, require
-from workbench.sdk.aio import BackgroundLoop
+from workbench.messaging import BrokerConnector, follow, published
+from workbench.sdk import Result, action, require, trigger
+from workbench.sdk.trigger import Yielded
 
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
@@ -18,86 +18,66 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class Kafka(Connector):
+class Kafka(BrokerConnector):
     """Apache Kafka through the standard asyncio client, aiokafka.
 
     There is no Kafka broker on the development machine, so this connector is tested
-    only where that is honest: settings, record encoding, the missing-driver hint and
-    the failure of ``check()`` against a closed port.
+    only where that is honest: settings, record encoding, the trigger's consumer options,
+    events and offsets, the missing-driver hint and the failure against a closed port.
 
     Example:
         >>> from connectors.kafka import Kafka, KafkaConfig
         >>> events = Kafka(KafkaConfig(bootstrap_servers="127.0.0.1:9092"), connection="events")
-        >>> sorted(events.action_specs)
-        ['get', 'peek', 'publish', 'stats']
+        >>> sorted(events.action_specs), sorted(events.trigger_specs)
+        (['get', 'peek', 'publish', 'stats'], ['messages'])
         >>> events.publish("orders", {"order": 42}, key="customer-7")  # doctest: +SKIP
         >>> events.close()
     """
 
     name = "kafka"
     title = "Kafka"
-    category = "messaging"
+    service = "Kafka"
+    peer = "brokers"
     auth_kinds = ("none", "sasl")
     config_model = KafkaConfig
     config: KafkaConfig
 
-    def __init__(self, config: KafkaConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._loop = BackgroundLoop(f"kafka-{self.connection}")
-        self._producer: AIOKafkaProducer | None = None
-        weakref.finalize(self, self._loop.close)
+    def auth_hint(self) -> str:
+        return f"SASL {self.config.sasl_mechanism}: wrong user name or password"
 
-    def _run(self, coro: Coroutine[Any, Any, T], wait: float = 0.0) -> T:
-        return self._loop.run(coro, timeout=wait + self.config.timeout * 4)
-
-    def _failure(self, exc: BaseException) -> ConnectionFailedError:
-        where = f"{self.connection}: Kafka at {self.config.bootstrap_servers}"
-        text = str(exc)
-        if "sasl" in text.lower() or "authentication" in text.lower():
-            reason = f"authentication failed ({text})"
-        elif "bootstrap" in text.lower() or isinstance(exc, OSError):
-            reason = f"cannot reach the brokers ({text})"
-        else:
-            reason = f"{type(exc).__name__}: {text}"
-        return ConnectionFailedError(redact(f"{where}: {reason}"))
+    def is_unreachable(self, exc: BaseException) -> bool:
+        return "bootstrap" in str(exc).lower() or isinstance(exc, OSError)
 
     async def _started(self, client: T) -> T:
         try:
             await client.start()  # type: ignore[attr-defined]
         except Exception as exc:
             await client.stop()  # type: ignore[attr-defined]
-            raise self._failure(exc) from None
+            raise self.failure(exc) from None
         return client
 
-    async def _producer_started(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            aiokafka = require("aiokafka", "kafka")
-            producer = aiokafka.AIOKafkaProducer(acks="all", **self.config.options())
-            self._producer = await self._started(producer)
-        return self._producer
-
-    async def _consumer(self, *topics: str, group: str | None = None) -> AIOKafkaConsumer:
+    async def open_driver(self) -> AIOKafkaProducer:
         aiokafka = require("aiokafka", "kafka")
-        consumer = aiokafka.AIOKafkaConsumer(
-            *topics,
-            group_id=group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            **self.config.options(),
-        )
-        return await self._started(consumer)
+        producer = aiokafka.AIOKafkaProducer(acks="all", **self.config.options())
+        return await self._started(producer)
 
-    def close(self) -> None:
-        if self._producer is not None and self._loop.running:
-            self._run(self._producer.stop())
-        self._producer = None
-        self._loop.close()
+    async def close_driver(self, driver: AIOKafkaProducer) -> None:
+        await driver.stop()
+
+    def driver_closed(self, driver: AIOKafkaProducer) -> bool:
+        return bool(getattr(driver, "_closed", False))
+
+    async def _consumer(self, *topics: str, **options: Any) -> AIOKafkaConsumer:
+        aiokafka = require("aiokafka", "kafka")
+        settings = {"enable_auto_commit": False, "auto_offset_reset": "earliest", **options}
+        consumer = aiokafka.AIOKafkaConsumer(*topics, **settings, **self.config.options())
+        return await self._started(consumer)
 
     def check(self) -> str:
         """Connect and report the cluster: ``Kafka 2.4 at host:9092 (3 brokers)``."""
 
         async def describe() -> str:
-            producer = await self._producer_started()
+            producer = await self.driver()
             client = producer.client
             brokers = len(client.cluster.brokers())
             version = ".".join(str(v) for v in client.api_version)
@@ -124,7 +104,7 @@ class Kafka(Connector):
         records = outgoing(payload, headers, key)
 
         async def send() -> list[dict[str, Any]]:
-            producer = await self._producer_started()
+            producer = await self.driver()
             sent = []
             for r in records:
                 meta = await producer.send_and_wait(
@@ -135,8 +115,7 @@ class Kafka(Connector):
                 )
             return sent
 
-        sent = self._run(send())
-        return Result(sent, raw={"published": len(sent), "topic": destination})
+        return published(self._run(send()), topic=destination)
 
     @action
     def peek(self, topic: str, count: int = 10, timeout: float = 2.0) -> Result:
@@ -166,7 +145,7 @@ class Kafka(Connector):
     async def _read(
         self, topic: str, count: int, timeout: float, group: str | None
     ) -> list[dict[str, Any]]:
-        consumer = await self._consumer(topic, group=group)
+        consumer = await self._consumer(topic, group_id=group)
         try:
             batches = await consumer.getmany(timeout_ms=int(timeout * 1000), max_records=count)
             found = [record(m) for messages in batches.values() for m in messages]
@@ -206,3 +185,31 @@ class Kafka(Connector):
             ]
 
         return self._run(offsets())
+
+    @trigger
+    def messages(
+        self,
+        topic: str,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+        group: str = "workbench",
+        start: Start = "new",
+    ) -> Iterator[Yielded]:
+        """Records of a topic, read by a member of a consumer group, as events.
+
+        Auto-commit is off: the offsets after a batch are committed once its events are
+        stored, so records a stopped or crashed member did not commit are read again,
+        with the same event id ``topic:partition:offset``.
+
+        Args:
+            topic: the topic
+            max_events: stop after this many events (None: no limit)
+            timeout: stop when no record arrives for this many seconds (None: never)
+            group: the consumer group whose committed offsets mark what was stored
+            start: where a group with no committed offset begins: new records, or all
+        """
+        yield from follow(
+            TopicConsumer(self, topic, group, start),
+            max_events=max_events,
+            timeout=timeout,
+        )

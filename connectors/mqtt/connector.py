@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.mqtt.config import MqttConfig
-from connectors.mqtt.records import event, outgoing, record
+from connectors.mqtt.records import outgoing, record
 from connectors.mqtt.session import Session
+from connectors.mqtt.subscriber import TopicSubscriber, session_client_id
 from workbench.errors import ActionArgumentError, ActionError
-from workbench.sdk import Connector, Event, Result, action, trigger
-from workbench.sdk.payloads import split
+from workbench.messaging import BrokerConnector, follow, keyed, published
+from workbench.sdk import Result, action, trigger
+from workbench.sdk.trigger import Yielded
 
 
-class Mqtt(Connector):
+class Mqtt(BrokerConnector):
     """MQTT 5 brokers (paho-mqtt): publish with QoS 1, read retained and live messages.
 
     MQTT keeps no queues, so there is no ``stats`` action: a broker only holds the
@@ -32,22 +34,16 @@ class Mqtt(Connector):
 
     name = "mqtt"
     title = "MQTT"
-    category = "messaging"
+    service = "MQTT"
     auth_kinds = ("none", "password")
     config_model = MqttConfig
     config: MqttConfig
 
-    def __init__(self, config: MqttConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._publisher: Session | None = None
-
     def _session(self) -> Session:
-        return Session(self.config, self.connection)
+        return Session(self.config, self.failure)
 
-    def close(self) -> None:
-        if self._publisher is not None:
-            self._publisher.close()
-            self._publisher = None
+    def release(self, driver: Session) -> None:
+        driver.close()
 
     def check(self) -> str:
         """Connect and report the broker: ``MQTT mosquitto version 2.0.11 at host:port``."""
@@ -85,14 +81,13 @@ class Mqtt(Connector):
             raise ActionArgumentError(
                 f"{self.connection}.publish: need a topic without wildcards and qos 0, 1 or 2"
             )
-        if self._publisher is None:
-            self._publisher = self._session()
-        items = split(payload)
-        many = len(items) > 1 and key is not None
+        if self._driver is None:
+            self._driver = self._session()
+        publisher: Session = self._driver
         sent = []
-        for i, item in enumerate(items):
-            body, props, ident = outgoing(item, headers, f"{key}-{i}" if many else key)
-            info = self._publisher.client.publish(
+        for item, item_key in keyed(payload, key):
+            body, props, ident = outgoing(item, headers, item_key)
+            info = publisher.client.publish(
                 destination, body, qos=qos, retain=retain, properties=props
             )
             sent.append((info, {"topic": destination, "id": ident, "qos": qos, "retain": retain}))
@@ -102,7 +97,7 @@ class Mqtt(Connector):
             if info.rc != 0:
                 raise ActionError(f"{self.connection}.publish: {destination!r}: error {info.rc}")
             out.append({**entry, "mid": info.mid, "acked": qos > 0 and info.is_published()})
-        return Result(out, raw={"published": len(out), "topic": destination})
+        return published(out, topic=destination)
 
     @action
     def peek(self, topic: str, timeout: float = 0.5) -> Result:
@@ -149,26 +144,45 @@ class Mqtt(Connector):
 
     @trigger
     def messages(
-        self, topic: str, max_events: int = 100, timeout: float = 10.0, qos: int = 1
-    ) -> Iterator[Event]:
-        """Messages published on a topic (wildcards allowed) from now on, as events.
+        self,
+        topic: str,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+        qos: int = 1,
+        client_id: str | None = None,
+    ) -> Iterator[Yielded]:
+        """Messages published on a topic (wildcards allowed), kept for you while you are away.
 
-        The event id is the ``message-id`` user property (set by ``publish``).
+        The subscription lives in a persistent session on the broker (clean start off,
+        a client id derived from the connection and topic, or ``client_id``), so QoS 1
+        messages published while no consumer runs are delivered when one is back. Each is
+        acknowledged once its event is stored; one that was not is sent again. The event
+        id is the ``message-id`` user property (``publish`` sets one), else a sha256 of
+        the message. Retained messages are old values, not events.
 
         Args:
             topic: the topic, such as ``sensors/+/temperature``
-            max_events: stop after this many events
-            timeout: stop when no message arrives for this many seconds
-            qos: the subscription's QoS
+            max_events: stop after this many events (None: no limit)
+            timeout: stop when no message arrives for this many seconds (None: never)
+            qos: the subscription's QoS (1 keeps messages for an absent consumer)
+            client_id: the session's client id (one per consumer of the topic)
         """
-        source = f"{self.connection}.messages"
-        with self._session() as session:
-            session.subscribe(topic, qos=qos)
-            delivered = 0
-            while delivered < max_events:
-                message = session.next(timeout)
-                if message is None:
-                    return
-                if not message.retain:  # an old value, not a new message
-                    delivered += 1
-                    yield event(source, message)
+        yield from follow(
+            TopicSubscriber(self, topic, qos, client_id),
+            max_events=max_events,
+            timeout=timeout,
+        )
+
+    @action
+    def end_session(self, topic: str, client_id: str | None = None) -> dict[str, Any]:
+        """Remove the persistent session of the ``messages`` trigger on a topic.
+
+        The broker forgets its subscription and drops the messages it kept for it.
+
+        Args:
+            topic: the topic the trigger reads
+            client_id: the session's client id, when the trigger was given one
+        """
+        ident = client_id or session_client_id(self.connection, topic)
+        Session(self.config, self.failure, client_id=ident).close()  # clean start, no expiry
+        return {"topic": topic, "client_id": ident, "ended": True}

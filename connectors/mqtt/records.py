@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from workbench.messaging import body_data, derived_id
 from workbench.sdk import Event
 from workbench.sdk.payloads import decode, encode
 
@@ -49,20 +50,33 @@ def record(message: MQTTMessage) -> dict[str, Any]:
 
 
 def event(source: str, message: MQTTMessage) -> Event:
-    """A received message as an event; its id is the ``message-id`` user property.
+    """A received message as an event, its id stable across redeliveries.
 
-    Messages from publishers that set none get an id from the topic and body, so a
-    repeat of the same body on the same topic counts as the same event.
+    The id is the ``message-id`` user property (``publish`` sets one); a message from
+    another publisher gets :func:`derived_id` of its topic, properties and payload, so a
+    repeat of the same message on the same topic counts as the same event.
     """
-    import hashlib
-
     data = record(message)
-    ident = data["id"] or hashlib.sha256(message.topic.encode() + message.payload).hexdigest()[:32]
+    ident = data["id"] or derived_id(message.topic, properties(message), message.payload)
     return Event(
         source=source,
         id=ident,
         type="mqtt.message",
         time=data["timestamp"],
-        data=data["body"],
+        subject=message.topic,
+        data=body_data(message.payload, data["content_type"]),
         headers={"topic": data["topic"], **data["headers"]},
     )
+
+
+def properties(message: MQTTMessage) -> dict[str, Any]:
+    """The PUBLISH properties a publisher set (not those the broker changes on the way)."""
+    props = message.properties
+    correlation = getattr(props, "CorrelationData", None) if props else None
+    return {
+        "content_type": getattr(props, "ContentType", None) if props else None,
+        "user": [list(pair) for pair in getattr(props, "UserProperty", None) or []],
+        "response_topic": getattr(props, "ResponseTopic", None) if props else None,
+        "correlation": correlation.hex() if isinstance(correlation, bytes) else None,
+        "format": getattr(props, "PayloadFormatIndicator", None) if props else None,
+    }

@@ -36,6 +36,11 @@ class NatsConfig(UrlConfig):
         """The server URL, without credentials."""
         return self.url or f"{'tls' if self.tls else 'nats'}://{self.host}:{self.port}"
 
+    @property
+    def address(self) -> str:
+        """The server URL, for messages."""
+        return self.server
+
     def options(self) -> dict[str, Any]:
         """Credentials and TLS options for ``nats.connect``; they hold secrets, never show them."""
         options: dict[str, Any] = {}

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from connectors.nats.config import NatsConfig
-from connectors.nats.records import event, outgoing, record
+from connectors.nats.consumers import Start, SubjectConsumer
+from connectors.nats.records import outgoing, record
 from connectors.nats.streams import NatsStreams
-from workbench.errors import ActionError, ConnectionFailedError
-from workbench.sdk import Event, Result, action, redact, require, trigger
-from workbench.sdk.aio import BackgroundLoop
-from workbench.sdk.payloads import split
+from workbench.errors import ActionError
+from workbench.messaging import follow, keyed, published
+from workbench.sdk import Result, action, require, trigger
+from workbench.sdk.trigger import Yielded
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
-    from nats.aio.msg import Msg
-
-T = TypeVar("T")
 
 
 class Nats(NatsStreams):
@@ -41,51 +37,43 @@ class Nats(NatsStreams):
 
     name = "nats"
     title = "NATS"
-    category = "messaging"
+    service = "NATS"
+    peer = "server"
     auth_kinds = ("none", "password", "token")
     config_model = NatsConfig
     config: NatsConfig
 
-    def __init__(self, config: NatsConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._loop = BackgroundLoop(f"nats-{self.connection}")
-        self._nc: Client | None = None
-        self._connecting = asyncio.Lock()  # binds to the private loop on first use
-        weakref.finalize(self, self._loop.close)
+    def auth_hint(self) -> str:
+        return "wrong user, password or token"
 
-    def _run(self, coro: Coroutine[Any, Any, T], wait: float = 0.0) -> T:
-        return self._loop.run(coro, timeout=wait + self.config.timeout * 4)
+    def is_unreachable(self, exc: BaseException) -> bool:
+        return isinstance(exc, OSError) or type(exc).__name__ == "NoServersError"
+
+    async def open_driver(self) -> Client:
+        nats = require("nats", "nats")
+        errors: list[BaseException] = []
+
+        async def remember(exc: Exception) -> None:
+            errors.append(exc)
+
+        try:
+            nc: Client = await nats.connect(
+                self.config.server,
+                connect_timeout=max(1, round(self.config.timeout / 2)),  # tried twice
+                allow_reconnect=False,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0,
+                error_cb=remember,
+                name=f"workbench {self.connection}",
+                **self.config.options(),
+            )
+        except Exception as exc:
+            raise self.failure(errors[-1] if errors else exc) from None
+        return nc
 
     async def _client(self) -> Client:
-        async with self._connecting:
-            if self._nc is None or self._nc.is_closed:
-                nats = require("nats", "nats")
-                errors: list[BaseException] = []
-
-                async def remember(exc: Exception) -> None:
-                    errors.append(exc)
-
-                try:
-                    self._nc = await nats.connect(
-                        self.config.server,
-                        connect_timeout=max(1, round(self.config.timeout / 2)),  # tried twice
-                        allow_reconnect=False,
-                        max_reconnect_attempts=1,
-                        reconnect_time_wait=0,
-                        error_cb=remember,
-                        name=f"workbench {self.connection}",
-                        **self.config.options(),
-                    )
-                except Exception as exc:
-                    raise self._failure(errors[-1] if errors else exc) from None
-            return self._nc
-
-    def close(self) -> None:
-        if self._nc is not None and self._loop.running and not self._nc.is_closed:
-            self._run(self._nc.close())
-        self._nc = None
-        self._loop.close()
-        self._connecting = asyncio.Lock()  # the next use starts a new loop
+        client: Client = await self.driver()
+        return client
 
     def check(self) -> str:
         """Connect and report the server: ``NATS 2.10.7 at nats://host:4222 (JetStream)``."""
@@ -96,17 +84,6 @@ class Nats(NatsStreams):
             return f"NATS {nc.connected_server_version} at {self.config.server}{jetstream}"
 
         return self._run(version())
-
-    def _failure(self, exc: BaseException) -> ConnectionFailedError:
-        where = f"{self.connection}: NATS at {self.config.server}"
-        text = str(exc)
-        if "authorization" in text.lower() or "authentication" in text.lower():
-            reason = "authentication failed (wrong user, password or token)"
-        elif isinstance(exc, OSError | asyncio.TimeoutError):
-            reason = f"cannot reach the server ({text or type(exc).__name__})"
-        else:
-            reason = f"{type(exc).__name__}: {text}"
-        return ConnectionFailedError(redact(f"{where}: {reason}"))
 
     @action
     def publish(
@@ -127,11 +104,7 @@ class Nats(NatsStreams):
             headers: NATS headers of each message
             key: the message id (JetStream de-duplicates on it)
         """
-        items = split(payload)
-        many = len(items) > 1 and key is not None
-        messages = [
-            outgoing(m, headers, f"{key}-{i}" if many else key) for i, m in enumerate(items)
-        ]
+        messages = [outgoing(m, headers, ident) for m, ident in keyed(payload, key)]
 
         async def send() -> list[dict[str, Any]]:
             nc = await self._client()
@@ -155,8 +128,7 @@ class Nats(NatsStreams):
                 await nc.flush(timeout=max(1, round(self.config.timeout)))
             return sent
 
-        sent = self._run(send())
-        return Result(sent, raw={"published": len(sent), "subject": destination})
+        return published(self._run(send()), subject=destination)
 
     async def _stream_of(self, nc: Client, subject: str) -> str | None:
         """The stream that stores ``subject``, or None (also when JetStream is off)."""
@@ -204,36 +176,37 @@ class Nats(NatsStreams):
 
     @trigger
     def messages(
-        self, subject: str, max_events: int = 100, timeout: float = 10.0, queue: str = ""
-    ) -> Iterator[Event]:
-        """Messages published on a subject (wildcards allowed) from now on, as events.
+        self,
+        subject: str,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+        durable: str | None = None,
+        start: Start = "new",
+        ack_wait: float = 30.0,
+        queue: str = "",
+    ) -> Iterator[Yielded]:
+        """Messages on a subject (wildcards allowed), as events; durable on a stream's subject.
 
-        The event id is ``stream:sequence`` for a JetStream message, else its ``Nats-Msg-Id``.
+        When a JetStream stream stores the subject, a durable pull consumer reads it: a
+        message is acknowledged once its event is stored, and one that was not is
+        delivered again (at once after a stop, ``ack_wait`` seconds after a crash), with
+        the same event id ``stream:sequence``. Otherwise the subject is heard live (core
+        NATS): the id is the ``Nats-Msg-Id``, else a sha256 of the message. ``start`` and
+        ``ack_wait`` apply when the durable consumer is created.
 
         Args:
             subject: the subject, such as ``orders.>``
-            max_events: stop after this many events
-            timeout: stop when no message arrives for this many seconds
-            queue: a queue group, to share the messages with other subscribers
+            max_events: stop after this many events (None: no limit)
+            timeout: stop when no message arrives for this many seconds (None: never)
+            durable: the durable consumer's name (default: from the connection and subject)
+            start: where a new durable consumer begins: new messages, or all stored ones
+            ack_wait: seconds until a message taken and never acknowledged is delivered again
+            queue: live subjects only: a queue group, to share messages with other subscribers
         """
-        source = f"{self.connection}.messages"
-
-        async def start() -> Any:
-            nc = await self._client()
-            subscription = await nc.subscribe(subject, queue=queue)
-            await nc.flush()
-            return subscription
-
-        subscription = self._run(start())
-        try:
-            for _ in range(max_events):
-                try:
-                    msg: Msg = self._run(subscription.next_msg(timeout=timeout), wait=timeout)
-                except Exception as exc:
-                    if type(exc).__name__ == "TimeoutError":
-                        return
-                    raise
-                yield event(source, record(msg.subject, msg.data, msg.headers))
-        finally:
-            if self._loop.running:
-                self._run(subscription.unsubscribe())
+        yield from follow(
+            SubjectConsumer(
+                self, subject, durable=durable, start=start, queue=queue, ack_wait=ack_wait
+            ),
+            max_events=max_events,
+            timeout=timeout,
+        )

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from workbench.messaging import body_data
 from workbench.sdk import Event
 from workbench.sdk.payloads import decode, encode
 
@@ -51,17 +52,14 @@ def record(
     }
 
 
-def event(source: str, data: dict[str, Any]) -> Event:
-    """A message record as an event: its id is the stream sequence, else the ``Nats-Msg-Id``."""
-    if data["seq"] is not None:
-        ident = f"{data['stream']}:{data['seq']}"
-    else:
-        ident = data["id"] or uuid.uuid4().hex
+def event(source: str, ident: str, data: dict[str, Any], body: bytes | None) -> Event:
+    """A message (its record and body) as an event with an id stable across redeliveries."""
     return Event(
         source=source,
         id=ident,
         type="nats.message",
         time=data["timestamp"] or datetime.now(UTC),
-        data=data["body"],
+        subject=data["subject"],
+        data=body_data(body or b"", data["content_type"]),
         headers={"subject": data["subject"], **data["headers"]},
     )

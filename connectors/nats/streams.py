@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from connectors.nats.records import record
 from workbench.errors import ActionError
-from workbench.sdk import Connector, Result, action, require
+from workbench.messaging import BrokerConnector
+from workbench.sdk import Result, action, require
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -15,16 +15,11 @@ if TYPE_CHECKING:
 
     from connectors.nats.config import NatsConfig
 
-T = TypeVar("T")
 
-
-class NatsStreams(Connector):
+class NatsStreams(BrokerConnector):
     """JetStream actions, mixed into the Nats connector."""
 
     config: NatsConfig
-
-    def _run(self, coro: Coroutine[Any, Any, T], wait: float = 0.0) -> T:
-        raise NotImplementedError
 
     async def _client(self) -> Client:
         raise NotImplementedError

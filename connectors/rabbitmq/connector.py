@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from connectors.rabbitmq.config import RabbitmqConfig
+from connectors.rabbitmq.consumer import QueueConsumer
 from connectors.rabbitmq.queues import RabbitmqQueues
-from connectors.rabbitmq.records import event, outgoing, record
-from workbench.errors import ActionError, ConnectionFailedError
-from workbench.sdk import Event, Result, action, redact, require, trigger
-from workbench.sdk.aio import BackgroundLoop
+from connectors.rabbitmq.records import outgoing, record
+from workbench.errors import ActionError
+from workbench.messaging import follow, published
+from workbench.sdk import Result, action, redact, require, trigger
 from workbench.sdk.payloads import split
+from workbench.sdk.trigger import Yielded
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
-
-T = TypeVar("T")
 
 
 class Rabbitmq(RabbitmqQueues):
@@ -44,37 +43,30 @@ class Rabbitmq(RabbitmqQueues):
 
     name = "rabbitmq"
     title = "RabbitMQ"
-    category = "messaging"
+    service = "RabbitMQ"
     auth_kinds = ("password",)
     config_model = RabbitmqConfig
     config: RabbitmqConfig
 
-    def __init__(self, config: RabbitmqConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._loop = BackgroundLoop(f"rabbitmq-{self.connection}")
-        self._amqp: AbstractConnection | None = None
-        self._connecting = asyncio.Lock()  # binds to the private loop on first use
-        weakref.finalize(self, self._loop.close)
+    async def open_driver(self) -> AbstractConnection:
+        aio_pika = require("aio_pika", "rabbitmq")
+        connection: AbstractConnection = await aio_pika.connect(
+            self.config.connect_url(), timeout=self.config.timeout
+        )
+        return connection
 
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self._loop.run(coro, timeout=self.config.timeout * 4)
+    def is_auth_failure(self, exc: BaseException) -> bool:
+        aiormq = require("aiormq", "rabbitmq")
+        return isinstance(exc, aiormq.exceptions.ProbableAuthenticationError)
 
-    async def _connection(self) -> AbstractConnection:
-        async with self._connecting:
-            if self._amqp is None or self._amqp.is_closed:
-                aio_pika = require("aio_pika", "rabbitmq")
-                try:
-                    self._amqp = await aio_pika.connect(
-                        self.config.connect_url(), timeout=self.config.timeout
-                    )
-                except Exception as exc:
-                    raise self._failure(exc) from None
-            return self._amqp
+    def auth_hint(self) -> str:
+        user = self.config.username
+        return f"user {user!r}: wrong user name or password, or no access to the vhost"
 
     @asynccontextmanager
     async def _channel(self, confirms: bool = False) -> AsyncIterator[AbstractChannel]:
         aiormq = require("aiormq", "rabbitmq")
-        connection = await self._connection()
+        connection: AbstractConnection = await self.driver()
         try:
             async with connection.channel(
                 publisher_confirms=confirms, on_return_raises=confirms
@@ -83,36 +75,15 @@ class Rabbitmq(RabbitmqQueues):
         except aiormq.exceptions.ChannelNotFoundEntity as exc:
             raise ActionError(redact(f"{self.connection}: {exc.args[0]}")) from None
 
-    def close(self) -> None:
-        if self._amqp is not None and self._loop.running:
-            self._run(self._amqp.close())
-        self._amqp = None
-        self._loop.close()
-        self._connecting = asyncio.Lock()  # the next use starts a new loop
-
     def check(self) -> str:
         """Connect and report the broker: ``RabbitMQ 3.12.1 at host:port vhost /``."""
 
         async def version() -> str:
-            connection = await self._connection()
+            connection: AbstractConnection = await self.driver()
             props = connection.transport.connection.server_properties  # type: ignore[union-attr]
             return str(props.get("version", "?"))
 
         return f"RabbitMQ {self._run(version())} at {self.config.address}"
-
-    def _failure(self, exc: BaseException) -> ConnectionFailedError:
-        aiormq = require("aiormq", "rabbitmq")
-        where = f"{self.connection}: RabbitMQ at {self.config.address}"
-        if isinstance(exc, aiormq.exceptions.ProbableAuthenticationError):
-            reason = f"authentication failed for user {self.config.username!r}"
-            reason += " (wrong user name or password, or no access to the vhost)"
-        elif isinstance(exc, asyncio.TimeoutError):
-            reason = f"no answer within {self.config.timeout:g} s"
-        elif isinstance(exc, OSError):
-            reason = f"cannot reach the broker ({exc})"
-        else:
-            reason = f"{type(exc).__name__}: {exc}"
-        return ConnectionFailedError(redact(f"{where}: {reason}"))
 
     @action
     def publish(
@@ -164,8 +135,7 @@ class Rabbitmq(RabbitmqQueues):
                 for m, ack in zip(messages, acks, strict=True)
             ]
 
-        sent = self._run(send())
-        return Result(sent, raw={"published": len(sent), "exchange": exchange})
+        return published(self._run(send()), exchange=exchange)
 
     @action
     def peek(self, queue: str, count: int = 10) -> Result:
@@ -205,51 +175,28 @@ class Rabbitmq(RabbitmqQueues):
 
     @trigger
     def messages(
-        self, queue: str, max_events: int = 100, timeout: float = 10.0, prefetch: int = 10
-    ) -> Iterator[Event]:
-        """Consume a queue: each message is an event, acknowledged when the next is asked for.
+        self,
+        queue: str,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+        prefetch: int = 100,
+    ) -> Iterator[Yielded]:
+        """Consume a queue: messages become events, acknowledged once they are stored.
 
-        A message whose event was not handled (the consumer stopped) goes back to the queue.
+        Several messages already there come as one batch, acknowledged together when the
+        reader asks for more. Whatever was not acknowledged when the trigger stops (or its
+        process dies) goes back to the queue and is delivered again with the same event id:
+        the message id, else a sha256 of the message's routing info, properties and body.
 
         Args:
             queue: the queue name
-            max_events: stop after this many events
-            timeout: stop when no message arrives for this many seconds
-            prefetch: how many unacknowledged messages the broker sends ahead
+            max_events: stop after this many events (None: no limit)
+            timeout: stop when no message arrives for this many seconds (None: never)
+            prefetch: how many unacknowledged messages the broker sends ahead (a batch's most)
         """
-        source = f"{self.connection}.messages"
-        state: dict[str, Any] = {}
-
-        async def start() -> asyncio.Queue[AbstractIncomingMessage]:
-            inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
-            channel = await (await self._connection()).channel()
-            state["channel"] = channel
-            await channel.set_qos(prefetch_count=prefetch)
-            target = await channel.get_queue(queue)
-            state["tag"] = await target.consume(inbox.put, no_ack=False)
-            state["queue"] = target
-            return inbox
-
-        async def stop() -> None:
-            channel = state.get("channel")
-            if channel is None or channel.is_closed:
-                return
-            if "tag" in state:
-                await state["queue"].cancel(state["tag"])
-            await channel.close()  # unacknowledged messages go back to the queue
-
-        try:
-            inbox = self._run(start())
-            delivered = 0
-            while delivered < max_events:
-                wait = asyncio.wait_for(inbox.get(), timeout)
-                try:
-                    message = self._loop.run(wait, timeout=timeout + self.config.timeout)
-                except TimeoutError:
-                    return
-                delivered += 1
-                yield event(source, queue, message)
-                self._run(message.ack())
-        finally:
-            if self._loop.running:
-                self._run(stop())
+        yield from follow(
+            QueueConsumer(self, queue, prefetch),
+            max_events=max_events,
+            timeout=timeout,
+            batch=prefetch,
+        )

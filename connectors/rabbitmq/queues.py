@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from workbench.sdk import Connector, action
+from workbench.messaging import BrokerConnector
+from workbench.sdk import action
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractChannel
 
-T = TypeVar("T")
 
-
-class RabbitmqQueues(Connector):
+class RabbitmqQueues(BrokerConnector):
     """Queue management actions, mixed into the Rabbitmq connector."""
-
-    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        raise NotImplementedError
 
     def _channel(self, confirms: bool = False) -> AbstractAsyncContextManager[AbstractChannel]:
         raise NotImplementedError

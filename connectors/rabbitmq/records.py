@@ -6,12 +6,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from workbench.messaging import body_data, derived_id
 from workbench.sdk import Event
 from workbench.sdk.payloads import decode, encode
 
 if TYPE_CHECKING:
     import aio_pika
     from aio_pika.abc import AbstractIncomingMessage
+
+_REDELIVERY = {"x-delivery-count", "x-death"}  # headers the broker adds or changes
 
 
 def outgoing(payload: Any, headers: dict[str, Any] | None) -> aio_pika.Message:
@@ -45,17 +48,42 @@ def record(queue: str, message: AbstractIncomingMessage) -> dict[str, Any]:
     }
 
 
-def event(source: str, queue: str, message: AbstractIncomingMessage) -> Event:
-    """A received message as an event; its id is the message id (else queue and delivery tag)."""
-    data = record(queue, message)
+def event(source: str, message: AbstractIncomingMessage) -> Event:
+    """A received message as an event, its id stable across redeliveries.
+
+    The id is the message id a publisher set, else :func:`derived_id` of the message's
+    exchange, routing key, properties and body (never the delivery tag, which changes).
+    """
+    routing = (message.exchange, message.routing_key)
+    headers = {k: _plain(v) for k, v in (message.headers or {}).items()}
     return Event(
         source=source,
-        id=data["id"] or f"{queue}:{message.delivery_tag}",
+        id=message.message_id or derived_id(*routing, properties(message), message.body),
         type="rabbitmq.message",
-        time=data["timestamp"] or datetime.now(UTC),
-        data=data["body"],
-        headers={k: str(v) for k, v in data["headers"].items()},
+        time=_aware(message.timestamp) or datetime.now(UTC),
+        subject=message.routing_key,
+        data=body_data(message.body, message.content_type),
+        headers={k: str(v) for k, v in headers.items()},
     )
+
+
+def properties(message: AbstractIncomingMessage) -> dict[str, Any]:
+    """The AMQP properties a publisher set, without what the broker adds on redelivery."""
+    headers = {k: _plain(v) for k, v in (message.headers or {}).items() if k not in _REDELIVERY}
+    return {
+        "content_type": message.content_type,
+        "content_encoding": message.content_encoding,
+        "headers": headers,
+        "delivery_mode": int(message.delivery_mode or 0),
+        "priority": message.priority,
+        "correlation_id": message.correlation_id,
+        "reply_to": message.reply_to,
+        "expiration": message.expiration,
+        "timestamp": message.timestamp,
+        "type": message.type,
+        "user_id": message.user_id,
+        "app_id": message.app_id,
+    }
 
 
 def _plain(value: Any) -> Any:

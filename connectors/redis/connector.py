@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from connectors.redis.config import RedisConfig
 from connectors.redis.data import RedisData
+from connectors.redis.groups import GroupReader
 from connectors.redis.records import list_record, stream_fields, stream_record, text
-from workbench.errors import ActionArgumentError, ConnectionFailedError
-from workbench.sdk import Event, Result, action, redact, require, trigger
+from workbench.errors import ActionArgumentError
+from workbench.messaging import follow, published
+from workbench.sdk import Result, action, require, trigger
 from workbench.sdk.payloads import encode, split
+from workbench.sdk.trigger import Yielded
 
 Kind = Literal["channel", "list", "stream"]
 
@@ -38,18 +39,15 @@ class Redis(RedisData):
 
     name = "redis"
     title = "Redis"
-    category = "messaging"
+    service = "Redis"
+    peer = "server"
     auth_kinds = ("none", "password")
     config_model = RedisConfig
     config: RedisConfig
 
-    def __init__(self, config: RedisConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._redis: Any = None
-
     def client(self) -> Any:
         """The redis-py client (``redis.Redis``, answering bytes), connected on first use."""
-        if self._redis is None:
+        if self._driver is None:
             module = require("redis", "redis")
             from redis.backoff import NoBackoff
             from redis.retry import Retry
@@ -70,31 +68,25 @@ class Redis(RedisData):
                 client.ping()
             except Exception as exc:
                 client.close()
-                raise self._failure(exc) from None
-            self._redis = client
-        return self._redis
+                raise self.failure(exc) from None
+            self._driver = client
+        return self._driver
 
-    def close(self) -> None:
-        if self._redis is not None:
-            self._redis.close()
-            self._redis = None
+    def release(self, driver: Any) -> None:
+        driver.close()
 
     def check(self) -> str:
         """Connect and report the server version: ``Redis 7.0.15 at host:port/db``."""
         info = self.client().info("server")
         return f"Redis {info.get('redis_version', '?')} at {self.config.address}"
 
-    def _failure(self, exc: Exception) -> ConnectionFailedError:
+    def is_auth_failure(self, exc: BaseException) -> bool:
         module = require("redis", "redis")
-        where = f"{self.connection}: Redis at {self.config.address}"
-        message = str(exc)
-        if isinstance(exc, module.AuthenticationError) or "WRONGPASS" in message:
-            reason = "authentication failed (wrong user name or password)"
-        elif isinstance(exc, module.ConnectionError | module.TimeoutError | OSError):
-            reason = f"cannot reach the server ({message})"
-        else:
-            reason = f"{type(exc).__name__}: {message}"
-        return ConnectionFailedError(redact(f"{where}: {reason}"))
+        return isinstance(exc, module.AuthenticationError) or "WRONGPASS" in str(exc)
+
+    def is_unreachable(self, exc: BaseException) -> bool:
+        module = require("redis", "redis")
+        return isinstance(exc, module.ConnectionError | module.TimeoutError | OSError)
 
     @action
     def publish(
@@ -135,7 +127,7 @@ class Redis(RedisData):
             else:
                 receivers = client.publish(destination, body)
                 sent.append({"destination": destination, "kind": kind, "receivers": receivers})
-        return Result(sent, raw={"published": len(sent), "destination": destination})
+        return published(sent, destination=destination)
 
     @action
     def peek(self, key: str, count: int = 10, start: str = "-") -> Result:
@@ -210,41 +202,37 @@ class Redis(RedisData):
 
     @trigger
     def stream(
-        self, key: str, after: str = "$", max_events: int = 100, timeout: float = 10.0
-    ) -> Iterator[Event]:
-        """New entries of a stream, as events whose id is the entry id.
+        self,
+        key: str,
+        max_events: int | None = 100,
+        timeout: float | None = 10.0,
+        group: str = "workbench",
+        start: str = "$",
+        consumer: str | None = None,
+        claim_idle: float = 60.0,
+    ) -> Iterator[Yielded]:
+        """Entries of a stream, read through a consumer group, as events whose id is the entry id.
+
+        An entry is acknowledged (XACK) once its event is stored. One that was not stays
+        pending: this consumer reads it first when it opens again, and another consumer
+        claims it once it has been idle for ``claim_idle`` seconds (its consumer died).
 
         Args:
             key: the stream key
-            after: deliver entries after this id (``$``: only entries added from now on)
-            max_events: stop after this many events
-            timeout: stop when no entry arrives for this many seconds
+            max_events: stop after this many events (None: no limit)
+            timeout: stop when no entry arrives for this many seconds (None: never)
+            group: the consumer group (created when missing, with the stream)
+            start: where a new group begins: ``$`` (new entries), ``0`` (all), or an entry id
+            consumer: this reader's name in the group (default: host and process id)
+            claim_idle: seconds before an entry another consumer left unacknowledged is taken
         """
-        client, source, last = self.client(), f"{self.connection}.stream", after
-        if last == "$":
-            newest = client.xrevrange(key, count=1)
-            last = text(newest[0][0]) if newest else "0-0"
-        delivered, deadline = 0, time.monotonic() + timeout
-        while delivered < max_events:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            block = max(1, int(min(remaining, 1.0) * 1000))  # below the socket timeout
-            replies = client.xread({key: last}, count=max_events - delivered, block=block)
-            for _, entries in replies or []:
-                for entry_id, fields in entries:
-                    record = stream_record(key, entry_id, fields)
-                    last = record["id"]
-                    delivered += 1
-                    yield Event(
-                        source=source,
-                        id=last,
-                        type="redis.stream",
-                        time=record["timestamp"] or datetime.now(UTC),
-                        data=record["body"],
-                        headers=record["headers"],
-                    )
-                    deadline = time.monotonic() + timeout
+        yield from follow(
+            GroupReader(
+                self, key, group=group, start=start, consumer=consumer, claim_idle=claim_idle
+            ),
+            max_events=max_events,
+            timeout=timeout,
+        )
 
     def _kind(self, key: str) -> str:
         kind = text(self.client().type(key))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.redis.records import text
-from workbench.sdk import Connector, action
+from workbench.messaging import BrokerConnector
+from workbench.sdk import action
 from workbench.sdk.payloads import decode, encode
 
 
-class RedisData(Connector):
+class RedisData(BrokerConnector):
     """Actions on keys, strings, hashes and streams, mixed into the Redis connector."""
 
     def client(self) -> Any:

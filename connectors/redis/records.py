@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from workbench.messaging import body_data
+from workbench.sdk import Event
 from workbench.sdk.payloads import decode, encode
+
+Decoder = Callable[[bytes, str | None], Any]
 
 BODY, TYPE, KEY = "body", "content-type", "key"
 
@@ -35,7 +40,9 @@ def stream_fields(
     return fields
 
 
-def stream_record(key: str, entry_id: Any, fields: Any) -> dict[str, Any]:
+def stream_record(
+    key: str, entry_id: Any, fields: Any, decoder: Decoder = decode
+) -> dict[str, Any]:
     """One stream entry as a record; entries not written by ``publish`` show all their fields.
 
     Example:
@@ -48,17 +55,36 @@ def stream_record(key: str, entry_id: Any, fields: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"key": key, "id": ident}
     if BODY in named:
         content_type = text(named.pop(TYPE, b"")) or None
-        record["body"] = decode(named.pop(BODY), content_type)
+        record["body"] = decoder(named.pop(BODY), content_type)
         record["content_type"] = content_type
         record["message_key"] = text(named.pop(KEY)) if KEY in named else None
         record["headers"] = {k: text(v) for k, v in named.items()}
     else:
-        record["body"] = {k: decode(v, None) for k, v in named.items()}
+        record["body"] = {k: decoder(v, None) for k, v in named.items()}
         record["content_type"] = None
         record["message_key"] = None
         record["headers"] = {}
     record["timestamp"] = id_time(ident)
     return record
+
+
+def stream_event(source: str, key: str, entry_id: Any, fields: Any) -> Event:
+    """A stream entry as an event: its id is the entry id; its data JSON-ready.
+
+    Example:
+        >>> stream_event("cache.stream", "s", b"1700000000000-0", {b"raw": b"\\xff"}).data
+        {'raw': {'content_type': 'application/octet-stream', 'base64': '/w=='}}
+    """
+    record = stream_record(key, entry_id, fields, body_data)
+    return Event(
+        source=source,
+        id=record["id"],
+        type="redis.stream",
+        time=record["timestamp"] or datetime.now(UTC),
+        subject=key,
+        data=record["body"],
+        headers=record["headers"],
+    )
 
 
 def list_record(key: str, item: Any) -> dict[str, Any]:

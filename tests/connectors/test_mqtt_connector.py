@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
 from connectors.mqtt import Mqtt, MqttConfig
@@ -30,6 +31,8 @@ def topic(broker: Mqtt) -> Iterator[str]:
     name = f"wbtest/{uuid.uuid4().hex}"
     yield name
     broker.publish(name, b"", retain=True)  # clear any retained message
+    for listened in (name, f"{name}/#"):
+        broker.end_session(listened)  # the trigger's persistent sessions
 
 
 def in_background(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
@@ -123,15 +126,98 @@ def test_get_times_out_with_nothing(broker: Mqtt, topic: str) -> None:
 def test_trigger_delivers_events_with_message_ids(broker: Mqtt, topic: str) -> None:
     broker.publish(topic, "old", retain=True)  # a retained value is not a new event
     thread, out = in_background(
-        lambda: list(broker.messages(f"{topic}/#", max_events=2, timeout=3))
+        lambda: events_of(broker.messages(f"{topic}/#", max_events=2, timeout=3))
     )
     sent = broker.publish(f"{topic}/x", pd.DataFrame({"i": [1, 2]})).data
     thread.join()
     events = out[0]
     assert [e.id for e in events] == [s["id"] for s in sent]
     assert [e.data for e in events] == [{"i": 1}, {"i": 2}]
-    assert events[0].headers["topic"] == f"{topic}/x"
+    assert events[0].headers["topic"] == events[0].subject == f"{topic}/x"
     assert events[0].source == "broker.messages"
+
+
+def subscribed(broker: Mqtt, topic: str, **inputs: Any) -> None:
+    """Open the trigger once, so its persistent session holds the subscription."""
+    source = broker.messages(topic, **inputs)
+    assert next(source) is None  # type: ignore[call-overload]  # subscribed, nothing yet
+    source.close()  # type: ignore[attr-defined]
+
+
+def test_messages_published_while_away_are_delivered_when_back(broker: Mqtt, topic: str) -> None:
+    subscribed(broker, topic)
+    sent = broker.publish(topic, pd.DataFrame({"n": [1, 2, 3]}), key="away").data
+    events = events_of(broker.messages(topic, max_events=3, timeout=3))
+    assert [e.id for e in events] == [s["id"] for s in sent] == ["away-0", "away-1", "away-2"]
+    assert events_of(broker.messages(topic, timeout=0.5)) == []  # all were acknowledged
+
+
+def test_an_event_is_acknowledged_only_when_the_reader_resumes(broker: Mqtt, topic: str) -> None:
+    subscribed(broker, topic)
+    broker.publish(topic, {"n": 1}, key="once")
+    source = broker.messages(topic, timeout=3)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]  # never resumed: no PUBACK
+    again = broker.messages(topic, timeout=3)
+    [repeat] = first_events(again)  # type: ignore[arg-type]
+    assert (repeat.id, repeat.data) == (first.id, {"n": 1}) == ("once", {"n": 1})
+    assert idle_gap(again) < 1.5  # type: ignore[arg-type]  # resumed: acknowledged
+    again.close()  # type: ignore[attr-defined]
+    assert events_of(broker.messages(topic, timeout=0.5)) == []
+
+
+def test_what_is_waiting_comes_as_one_batch_acknowledged_together(broker: Mqtt, topic: str) -> None:
+    subscribed(broker, topic)
+    broker.publish(topic, pd.DataFrame({"n": range(5)}), key="b")
+    source = broker.messages(topic, timeout=3)
+    batches = [first_events(source)]  # type: ignore[arg-type]
+    while sum(len(b) for b in batches) < 5:
+        batches.append(first_events(source))  # type: ignore[arg-type]
+    assert [e.data["n"] for b in batches for e in b] == [0, 1, 2, 3, 4]
+    assert max(len(b) for b in batches) > 1  # what was there came together
+    source.close()  # type: ignore[attr-defined]  # the last batch is not acknowledged
+    again = events_of(broker.messages(topic, timeout=0.5))
+    assert [e.id for e in again] == [e.id for e in batches[-1]]
+
+
+def test_an_idle_source_yields_none_within_a_second(broker: Mqtt, topic: str) -> None:
+    source = broker.messages(topic, max_events=None, timeout=None)
+    assert_idle(source)  # type: ignore[arg-type]
+
+
+def test_a_message_without_an_id_gets_one_derived_from_it(broker: Mqtt, topic: str) -> None:
+    import paho.mqtt.client as mqtt
+    import paho.mqtt.publish
+
+    subscribed(broker, topic, client_id=f"wb-test-{uuid.uuid4().hex}")
+    client_id = f"wb-test-{uuid.uuid4().hex}"
+    subscribed(broker, topic, client_id=client_id)
+    paho.mqtt.publish.single(topic, b"\xff\xfe", qos=1, hostname="127.0.0.1", protocol=mqtt.MQTTv5)
+    source = broker.messages(topic, timeout=3, client_id=client_id)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]
+    [again] = events_of(broker.messages(topic, max_events=1, timeout=3, client_id=client_id))
+    broker.end_session(topic, client_id=client_id)
+    assert len(first.id) == 64
+    assert again.id == first.id
+    assert first.data == {"content_type": "application/octet-stream", "base64": "//4="}
+
+
+def test_a_consumer_whose_session_is_taken_over_stops_clearly(broker: Mqtt, topic: str) -> None:
+    first = broker.messages(topic, max_events=None, timeout=None)
+    assert next(first) is None  # type: ignore[call-overload]
+    second = broker.messages(topic, max_events=None, timeout=None)  # the same client id
+    assert next(second) is None  # type: ignore[call-overload]
+    with pytest.raises(ConnectionFailedError, match="give each consumer its own client_id"):
+        events_of(first)  # type: ignore[arg-type]  # it would idle forever, were it not ended
+    second.close()  # type: ignore[attr-defined]
+
+
+def test_end_session_forgets_the_subscription(broker: Mqtt, topic: str) -> None:
+    subscribed(broker, topic)
+    assert broker.end_session(topic).data["ended"] is True
+    broker.publish(topic, "nobody was subscribed")
+    assert events_of(broker.messages(topic, timeout=0.5)) == []
 
 
 def test_wildcards_and_bad_qos_are_refused_for_publish(broker: Mqtt) -> None:

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
 from connectors.nats import Nats, NatsConfig
+from connectors.nats.consumers import durable_name
 from workbench import registry
 from workbench.errors import ActionError, ConnectionFailedError, MissingDependencyError
 
@@ -125,7 +127,7 @@ def test_plain_publish_outside_any_stream_reaches_a_subscriber(bus: Nats) -> Non
     received: list[object] = []
 
     def listen() -> None:
-        received.extend(e.data for e in bus.messages(subject, max_events=2, timeout=3))
+        received.extend(e.data for e in events_of(bus.messages(subject, max_events=2, timeout=3)))
 
     listener = threading.Thread(target=listen)
     listener.start()
@@ -138,19 +140,107 @@ def test_plain_publish_outside_any_stream_reaches_a_subscriber(bus: Nats) -> Non
 
 
 def test_trigger_events_have_stable_ids(bus: Nats, stream: tuple[str, str]) -> None:
-    _, prefix = stream
+    name, prefix = stream
     subject = f"{prefix}.events"
     events: list[object] = []
     listener = threading.Thread(
-        target=lambda: events.extend(bus.messages(f"{prefix}.>", max_events=2, timeout=3))
+        target=lambda: events.extend(
+            events_of(bus.messages(f"{prefix}.>", max_events=2, timeout=3))
+        )
     )
     listener.start()
     time.sleep(0.3)
-    sent = bus.publish(subject, {"a": 1}, key="evt-1").data + bus.publish(subject, {"a": 2}).data
+    bus.publish(subject, {"a": 1}, key="evt-1")
+    bus.publish(subject, {"a": 2})
     listener.join()
-    assert [e.id for e in events] == [s["id"] for s in sent]  # type: ignore[attr-defined]
+    assert [e.id for e in events] == [f"{name}:1", f"{name}:2"]  # type: ignore[attr-defined]
     assert events[0].source == "bus.messages"  # type: ignore[attr-defined]
     assert events[0].headers["subject"] == subject  # type: ignore[attr-defined]
+    assert events[0].subject == subject  # type: ignore[attr-defined]
+
+
+def consumers(bus: Nats, stream: str) -> dict[str, tuple[int, int]]:
+    """Each durable consumer of a stream: (messages not yet delivered, delivered not acked)."""
+
+    async def info() -> dict[str, tuple[int, int]]:
+        found = await (await bus._client()).jsm().consumers_info(stream)
+        return {c.name: (c.num_pending, c.num_ack_pending) for c in found}
+
+    return bus._run(info())
+
+
+def test_a_durable_consumer_is_made_once_and_remembers(bus: Nats, stream: tuple[str, str]) -> None:
+    name, prefix = stream
+    source = bus.messages(f"{prefix}.>", max_events=None, timeout=None)
+    assert next(source) is None  # type: ignore[call-overload]  # subscribed: the durable exists
+    source.close()  # type: ignore[attr-defined]
+    durable = durable_name("bus", f"{prefix}.>")
+    assert consumers(bus, name) == {durable: (0, 0)}
+    bus.publish(f"{prefix}.a", pd.DataFrame({"n": [1, 2]}))  # while nobody reads
+    assert [e.data for e in events_of(bus.messages(f"{prefix}.>", timeout=1))] == [
+        {"n": 1},
+        {"n": 2},
+    ]
+    assert consumers(bus, name) == {durable: (0, 0)}  # all acknowledged
+    every = events_of(bus.messages(f"{prefix}.>", durable="from-start", start="all", timeout=1))
+    assert [e.id for e in every] == [f"{name}:1", f"{name}:2"]
+
+
+def test_an_event_is_acknowledged_only_when_the_reader_resumes(
+    bus: Nats, stream: tuple[str, str]
+) -> None:
+    name, prefix = stream
+    bus.publish(f"{prefix}.a", "one")
+    source = bus.messages(f"{prefix}.>", start="all", timeout=2)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]  # not resumed: handed back at once
+    again = bus.messages(f"{prefix}.>", timeout=2)
+    [repeat] = first_events(again)  # type: ignore[arg-type]
+    assert repeat.id == first.id == f"{name}:1"
+    assert idle_gap(again) < 1.5  # type: ignore[arg-type]  # resumed: acknowledged
+    again.close()  # type: ignore[attr-defined]
+    assert list(consumers(bus, name).values()) == [(0, 0)]
+
+
+def test_what_is_waiting_comes_as_one_batch_acknowledged_together(
+    bus: Nats, stream: tuple[str, str]
+) -> None:
+    name, prefix = stream
+    bus.publish(f"{prefix}.a", pd.DataFrame({"n": range(25)}))
+    source = bus.messages(f"{prefix}.>", start="all", timeout=2)
+    batch = first_events(source)  # type: ignore[arg-type]
+    assert [e.data["n"] for e in batch] == list(range(25))
+    assert list(consumers(bus, name).values()) == [(0, 25)]  # delivered, not yet acknowledged
+    assert idle_gap(source) < 1.5  # type: ignore[arg-type]
+    assert list(consumers(bus, name).values()) == [(0, 0)]
+    source.close()  # type: ignore[attr-defined]
+
+
+def test_an_idle_source_yields_none_within_a_second(bus: Nats, stream: tuple[str, str]) -> None:
+    _, prefix = stream
+    for subject in (f"{prefix}.>", f"wbtest.live.{uuid.uuid4().hex}"):  # durable, then live
+        assert_idle(bus.messages(subject, max_events=None, timeout=None))  # type: ignore[arg-type]
+
+
+def test_live_messages_without_an_id_get_one_derived_from_the_message(bus: Nats) -> None:
+    import nats
+
+    subject = f"wbtest.core.{uuid.uuid4().hex}"
+    source = bus.messages(subject, timeout=2)
+    assert next(source) is None  # type: ignore[call-overload]
+
+    async def foreign() -> None:
+        nc = await nats.connect("nats://127.0.0.1:4222")
+        await nc.publish(subject, b"\xff")
+        await nc.publish(subject, b"\xff")  # the same message again: the same event
+        await nc.close()
+
+    asyncio.run(foreign())
+    events = events_of(source)
+    assert len(events) == 2
+    assert events[0].id == events[1].id
+    assert len(events[0].id) == 64
+    assert events[0].data == {"content_type": "application/octet-stream", "base64": "/w=="}
 
 
 def test_trigger_ends_on_timeout(bus: Nats) -> None:

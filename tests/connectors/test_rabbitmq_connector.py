@@ -9,11 +9,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from brokers import assert_idle, events_of, first_events
 
 import workbench as wb
 from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
 from workbench import registry
-from workbench.errors import ActionError, ConnectionFailedError, MissingDependencyError
+from workbench.errors import (
+    ActionArgumentError,
+    ActionError,
+    ConnectionFailedError,
+    MissingDependencyError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +156,7 @@ def test_stats_count_consumers_while_the_trigger_runs(mq: Rabbitmq, queue: str) 
 
 def test_trigger_yields_events_with_message_ids(mq: Rabbitmq, queue: str) -> None:
     sent = mq.publish(queue, pd.DataFrame({"i": [0, 1, 2]})).data
-    events = list(mq.messages(queue, max_events=3, timeout=2))
+    events = events_of(mq.messages(queue, max_events=3, timeout=2))
     assert [e.id for e in events] == [m["id"] for m in sent]
     assert [e.data for e in events] == [{"i": 0}, {"i": 1}, {"i": 2}]
     assert events[0].source == "mq.messages"
@@ -165,6 +171,67 @@ def test_an_event_not_handled_goes_back_to_the_queue(mq: Rabbitmq, queue: str) -
     again = mq.get(queue).data
     assert again[0]["id"] == first.id
     assert again[0]["redelivered"] is True
+
+
+def test_an_event_is_acknowledged_only_when_the_reader_resumes(mq: Rabbitmq, queue: str) -> None:
+    mq.publish(queue, {"n": 1})
+    source = mq.messages(queue, timeout=2)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]  # stored, perhaps, but never resumed
+    again = mq.messages(queue, timeout=2)
+    [repeat] = first_events(again)  # type: ignore[arg-type]
+    assert (repeat.id, repeat.data) == (first.id, {"n": 1})
+    assert repeat.subject == queue
+    next(again)  # type: ignore[call-overload]  # resumed: acknowledged
+    again.close()  # type: ignore[attr-defined]
+    assert mq.stats(queue).data["messages"] == 0
+
+
+def test_what_is_waiting_comes_as_one_batch_acknowledged_together(mq: Rabbitmq, queue: str) -> None:
+    mq.publish(queue, pd.DataFrame({"n": range(25)}))
+    source = mq.messages(queue, timeout=2, prefetch=10)
+    try:
+        batches = [first_events(source)]  # type: ignore[arg-type]
+        while sum(len(b) for b in batches) < 25:
+            batches.append(first_events(source))  # type: ignore[arg-type]
+        assert [e.data["n"] for b in batches for e in b] == list(range(25))
+        assert max(len(b) for b in batches) > 1  # what was there came together
+        assert all(len(b) <= 10 for b in batches)  # prefetch bounds a batch
+        assert mq.stats(queue).data["messages"] == 0  # all delivered, the last not acked
+    finally:
+        source.close()  # type: ignore[attr-defined]  # the last batch goes back
+    again = events_of(mq.messages(queue, timeout=0.5))
+    assert [e.id for e in again] == [e.id for e in batches[-1]]
+
+
+def test_an_idle_source_yields_none_within_a_second(mq: Rabbitmq, queue: str) -> None:
+    source = mq.messages(queue, max_events=None, timeout=None)
+    assert_idle(source)  # type: ignore[arg-type]
+    assert mq.stats(queue).data["consumers"] == 0
+
+
+def test_messages_without_an_id_get_one_derived_from_the_message(mq: Rabbitmq, queue: str) -> None:
+    import amqp  # py-amqp (Celery's client) sets no message id of its own
+
+    with amqp.Connection("127.0.0.1:5672") as other:
+        channel = other.channel()
+        channel.basic_publish(amqp.Message(b"\x89PNG\xff", content_type="image/png"), "", queue)
+        channel.close()
+    source = mq.messages(queue, timeout=2)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]
+    [again] = events_of(mq.messages(queue, max_events=1, timeout=2))
+    assert len(first.id) == 64
+    assert again.id == first.id  # redelivered (another delivery tag), the same id
+    assert first.data == {"content_type": "image/png", "base64": "iVBOR/8="}
+
+
+def test_a_missing_queue_and_bad_limits_fail_clearly(mq: Rabbitmq) -> None:
+    missing = f"wb-test-missing-{uuid.uuid4().hex}"
+    with pytest.raises(ActionError, match="no queue"):
+        next(iter(mq.messages(missing)))
+    with pytest.raises(ActionArgumentError, match="max_events must be 1 or more"):
+        next(iter(mq.messages(missing, max_events=0)))
 
 
 def test_connect_by_name_and_missing_driver_hint(monkeypatch: pytest.MonkeyPatch) -> None:

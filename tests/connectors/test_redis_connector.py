@@ -10,6 +10,7 @@ from itertools import islice
 
 import pandas as pd
 import pytest
+from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
 from connectors.redis import Redis, RedisConfig
@@ -159,10 +160,11 @@ def test_xadd_and_xrange(cache: Redis, key: str) -> None:
 
 def test_stream_trigger_yields_events_with_entry_ids(cache: Redis, key: str) -> None:
     ids = [cache.publish(key, {"i": i}, kind="stream").data[0]["id"] for i in range(2)]
-    events = list(cache.stream(key, after="0", max_events=2, timeout=2))
+    events = events_of(cache.stream(key, start="0", max_events=2, timeout=2))
     assert [e.id for e in events] == ids
     assert [e.data for e in events] == [{"i": 0}, {"i": 1}]
     assert events[0].source == "cache.stream"
+    assert events[0].subject == key
 
 
 @pytest.mark.slow
@@ -171,10 +173,86 @@ def test_stream_trigger_waits_for_new_entries_and_ends_on_timeout(cache: Redis, 
     timer = threading.Timer(0.3, lambda: cache.publish(key, "new", kind="stream"))
     timer.start()
     try:
-        events = list(islice(cache.stream(key, max_events=5, timeout=1.5), 5))
+        events = events_of(islice(cache.stream(key, max_events=5, timeout=1.5), 10))
     finally:
         timer.join()
     assert [e.data for e in events] == ["new"]
+
+
+def pending(cache: Redis, key: str, group: str = "workbench") -> dict[str, int]:
+    """How many entries each consumer of the group holds unacknowledged."""
+    return {c["name"].decode(): c["pending"] for c in cache.client().xinfo_consumers(key, group)}
+
+
+def test_an_event_is_acknowledged_only_when_the_reader_resumes(cache: Redis, key: str) -> None:
+    [sent] = cache.publish(key, {"n": 1}, kind="stream").data
+    source = cache.stream(key, start="0", consumer="a", timeout=2)
+    [first] = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]
+    assert pending(cache, key) == {"a": 1}
+    again = cache.stream(key, consumer="a", timeout=2)  # its own pending entries come first
+    [repeat] = first_events(again)  # type: ignore[arg-type]
+    assert repeat.id == first.id == sent["id"]
+    assert idle_gap(again) < 1.5  # type: ignore[arg-type]  # resumed: XACK
+    again.close()  # type: ignore[attr-defined]
+    assert pending(cache, key) == {"a": 0}
+
+
+def test_what_is_waiting_comes_as_one_batch_acknowledged_together(cache: Redis, key: str) -> None:
+    cache.publish(key, pd.DataFrame({"n": range(25)}), kind="stream")
+    source = cache.stream(key, start="0", consumer="a", timeout=2)
+    batch = first_events(source)  # type: ignore[arg-type]
+    assert [e.data["n"] for e in batch] == list(range(25))
+    assert pending(cache, key) == {"a": 25}
+    assert idle_gap(source) < 1.5  # type: ignore[arg-type]
+    assert pending(cache, key) == {"a": 0}
+    source.close()  # type: ignore[attr-defined]
+
+
+def test_an_idle_source_yields_none_within_a_second(cache: Redis, key: str) -> None:
+    source = cache.stream(key, max_events=None, timeout=None)
+    assert_idle(source)  # type: ignore[arg-type]
+
+
+def test_the_group_starts_where_told(cache: Redis, key: str) -> None:
+    cache.publish(key, "before", kind="stream")
+    assert events_of(cache.stream(key, group="new-only", timeout=0.3)) == []
+    cache.publish(key, "after", kind="stream")
+    assert [e.data for e in events_of(cache.stream(key, group="new-only", timeout=0.3))] == [
+        "after"
+    ]
+    every = events_of(cache.stream(key, group="all", start="0", timeout=0.3))
+    assert [e.data for e in every] == ["before", "after"]
+
+
+def test_entries_of_a_dead_consumer_are_claimed_and_it_leaves_the_group(
+    cache: Redis, key: str
+) -> None:
+    cache.publish(key, pd.DataFrame({"n": [1, 2]}), kind="stream")
+    dead = cache.stream(key, start="0", consumer="dead", timeout=2)
+    taken = first_events(dead)  # type: ignore[arg-type]
+    dead.close()  # type: ignore[attr-defined]  # as if its process had died: never acknowledged
+    assert pending(cache, key) == {"dead": 2}
+    time.sleep(0.3)
+    claimed = events_of(cache.stream(key, consumer="alive", claim_idle=0.2, timeout=1.5))
+    assert [e.id for e in claimed] == [e.id for e in taken]
+    assert pending(cache, key) == {"alive": 0}  # "dead" had nothing left: it was removed
+
+
+def test_deleted_and_foreign_entries_do_not_block_the_stream(cache: Redis, key: str) -> None:
+    first = cache.xadd(key, {"sensor": "t1", "raw": b"\xff"}).data
+    second = cache.xadd(key, {"sensor": "t2"}).data
+    source = cache.stream(key, start="0", consumer="a", timeout=2)
+    taken = first_events(source)  # type: ignore[arg-type]
+    source.close()  # type: ignore[attr-defined]
+    assert taken[0].data == {
+        "sensor": "t1",
+        "raw": {"content_type": "application/octet-stream", "base64": "/w=="},
+    }
+    cache.client().xdel(key, first)  # gone while pending
+    again = events_of(cache.stream(key, consumer="a", timeout=0.5))
+    assert [e.id for e in again] == [second]
+    assert pending(cache, key) == {"a": 0}
 
 
 def test_connect_by_name_and_missing_driver_hint(monkeypatch: pytest.MonkeyPatch) -> None:

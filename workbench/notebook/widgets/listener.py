@@ -24,9 +24,9 @@ _CELL = "padding:2px 8px;border-bottom:1px solid var(--jp-border-color2, #ddd);t
 class Listener(widgets.VBox):
     """Events of one trigger as they arrive, newest first, with a Stop button.
 
-    The trigger runs in a background thread. Stop takes effect at the next event or when
-    the trigger's own ``timeout`` ends a quiet wait; the trigger's inputs bound how long it
-    listens (``max_events``, ``timeout``).
+    The trigger runs in a background thread. Stop takes effect at the next event or within
+    a second (an idle source says so at least every second); the trigger's inputs bound how
+    long it listens (``max_events``, ``timeout``).
 
     Example:
         >>> from workbench.sdk import Connector, Event, trigger
