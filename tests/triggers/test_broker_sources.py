@@ -1,11 +1,15 @@
-"""Broker trigger sources survive crashes: every message reaches the inbox exactly once.
+"""Broker trigger sources survive crashes: every message is stored once and handled once.
 
 For each broker with a server on this machine (RabbitMQ, NATS JetStream, Redis streams,
-MQTT), 10,000 messages are published while a consumer process reads the trigger with
-``read_source`` into an inbox file; the process is killed with SIGKILL three times at
-random moments while messages flow, and started again each time. At the end the inbox
-holds each of the 10,000 ids once. MQTT runs against a private Mosquitto started here,
-whose queue limit for an absent client is raised (Mosquitto keeps 1000 by default and
+MQTT), 10,000 messages and one poison message are published while a script with a
+``@wb.on`` handler reads the trigger (``wb.handle_events``); the process is killed with
+SIGKILL three times at random moments while messages flow, and started again each time.
+At the end the inbox holds each id once, each has one delivery, every message but the
+poison one was handled (a handler call that a kill cut short before its success was
+recorded is made again: at most one group of calls per kill), and the poison message,
+whose handler keeps failing, is a dead letter; once the handler is mended,
+``wb events replay --dead`` has it handled. MQTT runs against a private Mosquitto started
+here, whose queue limit for an absent client is raised (Mosquitto keeps 1000 by default and
 drops the rest). Kafka has no broker here; its trigger is tested in tests/connectors.
 """
 
@@ -17,38 +21,52 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
 
 from connectors.mqtt import Mqtt, MqttConfig
 from connectors.nats import Nats, NatsConfig
 from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
 from connectors.redis import Redis, RedisConfig
+from workbench.cli import cli
+from workbench.jobs.run.store import RunStore, default_store
+from workbench.triggers.dispatch import GROUP, DeliveryState, deliveries
 from workbench.triggers.inbox import Inbox
+from workbench.triggers.tables import DELIVERIES
 
 COUNT = 10_000
 KILLS = 3
 CHUNK = 500
 
 CONSUMER = """
-import json, sys
+import json, sqlite3, sys
+from pathlib import Path
 import workbench as wb
-from workbench.triggers.inbox import Inbox
-from workbench.triggers.reader import read_source
 
-connection, trigger, inputs, path = sys.argv[1:]
-inbox = Inbox.open(path)
-with wb.connect(connection) as connector:
-    read_source(connector, trigger, json.loads(inputs), inbox)
+trigger, inputs, calls_path, mended = sys.argv[1:]
+calls = sqlite3.connect(calls_path, isolation_level=None, check_same_thread=False)
+calls.execute("create table if not exists calls (id text)")
+
+@wb.on("src", trigger, name="count", retries=1, backoff=0.2, **json.loads(inputs))
+def count(event):
+    if "poison" in json.dumps(event.data) and not Path(mended).exists():
+        raise ValueError("this message cannot be handled")
+    calls.execute("insert into calls values (?)", (event.id,))
+
+wb.handle_events()
 """
 
 
@@ -58,9 +76,10 @@ class Consumer:
     def __init__(self, folder: Path, trigger: str, inputs: dict[str, Any]) -> None:
         script = folder / "consumer.py"
         script.write_text(CONSUMER)
-        self.inbox = folder / "events.db"
-        args = [trigger, json.dumps(inputs), str(self.inbox)]
-        self.command = [sys.executable, str(script), "src", *args]
+        self.calls = folder / "calls.db"
+        self.mended = folder / "mended"
+        args = [trigger, json.dumps(inputs), str(self.calls), str(self.mended)]
+        self.command = [sys.executable, str(script), *args]
         self.log = folder / "consumer.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.killed = 0
@@ -87,14 +106,16 @@ def crash_run(
     trigger: str,
     inputs: dict[str, Any],
     publish: Callable[[], list[str]],
+    poison: Callable[[], str],
     *,
     ready: Callable[[], None] = lambda: None,
-    within: float = 75.0,
+    within: float = 120.0,
 ) -> None:
-    """Publish while a consumer of the connection ``src`` reads ``trigger`` with ``inputs``,
-    kill it ``KILLS`` times, and check the inbox at the end."""
+    """Publish while a handler of the connection ``src``'s ``trigger`` (with ``inputs``)
+    runs, kill it ``KILLS`` times, and check the inbox, the deliveries and the calls."""
     consumer = Consumer(folder, trigger, inputs)
-    inbox = Inbox.open(consumer.inbox)
+    store = default_store()
+    inbox = Inbox(store)
     sent: list[str] = []
     rng = random.Random()
     marks = sorted(rng.sample(range(COUNT // 20, COUNT * 9 // 10), KILLS))
@@ -103,28 +124,58 @@ def crash_run(
     deadline = started + within
     try:
         ready()
+        bad = poison()
         consumer.start()
         publisher.start()
         for mark in marks:
-            wait_until(lambda m=mark: inbox.count() >= m, deadline, consumer)  # type: ignore[misc]
+            wait_until(lambda m=mark: handled(store) >= m, deadline, consumer)  # type: ignore[misc]
             time.sleep(rng.uniform(0, 0.2))  # somewhere inside the flow, mid-batch or not
             consumer.kill()
             consumer.start()
-        wait_until(lambda: inbox.count() >= COUNT, deadline, consumer)
+        wait_until(lambda: handled(store) >= COUNT + 1, deadline, consumer)
         elapsed = time.monotonic() - started
     finally:
         consumer.kill()
         publisher.join(30)
     ids = [stored.event.id for stored in inbox.events()]
-    inbox.close()
     assert consumer.killed == KILLS + 1
     assert len(sent) == COUNT
-    assert len(ids) == COUNT
-    assert set(ids) == set(sent)
+    assert len(ids) == COUNT + 1 and set(ids) == {*sent, bad}  # each stored once
+    states = Counter(d.state for d in deliveries(store, limit=COUNT * 2))
+    assert states == {DeliveryState.SUCCEEDED: COUNT, DeliveryState.DEAD: 1}
+    calls = Counter(calls_of(consumer.calls))
+    assert set(calls) == set(sent)  # every message handled, the poison one not
+    repeated = sum(n - 1 for n in calls.values())
+    assert repeated <= KILLS * GROUP
+    assert CliRunner().invoke(cli, ["events", "replay", "--dead"]).exit_code == 0
+    consumer.mended.touch()
+    consumer.start()
+    try:
+        wait_until(lambda: bad in calls_of(consumer.calls), time.monotonic() + 30, consumer)
+    finally:
+        consumer.kill()
     print(
-        f"\n{label}: {COUNT} messages stored once through {KILLS} SIGKILLs "
-        f"in {elapsed:.1f} s ({COUNT / elapsed:.0f} messages/s stored)"
+        f"\n{label}: {COUNT} messages stored and handled once through {KILLS} SIGKILLs "
+        f"in {elapsed:.1f} s ({COUNT / elapsed:.0f} messages/s); {repeated} handler calls "
+        "made again after a kill; the poison message dead, then replayed"
     )
+
+
+def handled(store: RunStore) -> int:
+    """Deliveries that reached an end (succeeded or dead)."""
+    ended = sa.select(sa.func.count()).where(DELIVERIES.c.state.in_(["succeeded", "dead"]))
+    with store.engine.connect() as connection:
+        return int(connection.execute(ended).scalar_one())
+
+
+def calls_of(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        try:
+            return [row[0] for row in db.execute("select id from calls")]
+        except sqlite3.OperationalError:  # the table is not made yet
+            return []
 
 
 def wait_until(condition: Callable[[], bool], deadline: float, consumer: Consumer) -> None:
@@ -148,8 +199,8 @@ def connection_file(connector: str, **fields: Any) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_rabbitmq_queue_through_crashes(tmp_path: Path) -> None:
+@pytest.mark.timeout(180)
+def test_rabbitmq_queue_through_crashes(tmp_path: Path, store: RunStore) -> None:
     connection_file("rabbitmq", host="127.0.0.1")
     queue = f"wb-crash-{uuid.uuid4().hex}"
     with Rabbitmq(RabbitmqConfig(host="127.0.0.1"), connection="publisher") as mq:
@@ -159,15 +210,18 @@ def test_rabbitmq_queue_through_crashes(tmp_path: Path) -> None:
             def publish() -> list[str]:
                 return [m["id"] for frame in chunks() for m in mq.publish(queue, frame).data]
 
+            def poison() -> str:
+                return str(mq.publish(queue, {"poison": True}).data[0]["id"])
+
             inputs = {"queue": queue, "prefetch": 250}
-            crash_run("rabbitmq", tmp_path, "messages", inputs, publish)
+            crash_run("rabbitmq", tmp_path, "messages", inputs, publish, poison)
         finally:
             mq.delete_queue(queue)
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_nats_jetstream_through_crashes(tmp_path: Path) -> None:
+@pytest.mark.timeout(180)
+def test_nats_jetstream_through_crashes(tmp_path: Path, store: RunStore) -> None:
     connection_file("nats", host="127.0.0.1")
     token = uuid.uuid4().hex
     stream, subject = f"WB_CRASH_{token}", f"wbcrash.{token}"
@@ -179,15 +233,18 @@ def test_nats_jetstream_through_crashes(tmp_path: Path) -> None:
                 sent = [m for frame in chunks() for m in bus.publish(f"{subject}.o", frame).data]
                 return [f"{stream}:{m['seq']}" for m in sent]
 
+            def poison() -> str:
+                return f"{stream}:{bus.publish(f'{subject}.o', {'poison': True}).data[0]['seq']}"
+
             inputs = {"subject": f"{subject}.>", "start": "all", "ack_wait": 2}
-            crash_run("nats jetstream", tmp_path, "messages", inputs, publish)
+            crash_run("nats jetstream", tmp_path, "messages", inputs, publish, poison)
         finally:
             bus.delete_stream(stream)
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_redis_stream_through_crashes(tmp_path: Path) -> None:
+@pytest.mark.timeout(180)
+def test_redis_stream_through_crashes(tmp_path: Path, store: RunStore) -> None:
     connection_file("redis", host="127.0.0.1")
     key = f"wb:crash:{uuid.uuid4().hex}"
     with Redis(RedisConfig(host="127.0.0.1"), connection="publisher") as cache:
@@ -200,8 +257,11 @@ def test_redis_stream_through_crashes(tmp_path: Path) -> None:
                     for m in cache.publish(key, frame, kind="stream").data
                 ]
 
+            def poison() -> str:
+                return str(cache.publish(key, {"poison": True}, kind="stream").data[0]["id"])
+
             inputs = {"key": key, "start": "0", "claim_idle": 2}
-            crash_run("redis streams", tmp_path, "stream", inputs, publish)
+            crash_run("redis streams", tmp_path, "stream", inputs, publish, poison)
         finally:
             cache.client().delete(key)
 
@@ -243,8 +303,10 @@ def mosquitto(tmp_path: Path) -> Iterator[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(90)
-def test_mqtt_persistent_session_through_crashes(tmp_path: Path, mosquitto: int) -> None:
+@pytest.mark.timeout(180)
+def test_mqtt_persistent_session_through_crashes(
+    tmp_path: Path, store: RunStore, mosquitto: int
+) -> None:
     connection_file("mqtt", host="127.0.0.1", port=mosquitto)
     topic = f"wbcrash/{uuid.uuid4().hex}"
     with (
@@ -265,7 +327,11 @@ def test_mqtt_persistent_session_through_crashes(tmp_path: Path, mosquitto: int)
                 for m in broker.publish(topic, frame, key=f"c{i}").data
             ]
 
+        def poison() -> str:
+            return str(broker.publish(topic, {"poison": True}, key="poison").data[0]["id"])
+
         try:
-            crash_run("mqtt", tmp_path, "messages", {"topic": topic}, publish, ready=subscribe)
+            inputs = {"topic": topic}
+            crash_run("mqtt", tmp_path, "messages", inputs, publish, poison, ready=subscribe)
         finally:
             session.end_session(topic)
