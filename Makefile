@@ -28,6 +28,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium \
 	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+# Debian's wrk, the HTTP load generator of the webhook ingest benchmark.
+WRK := /usr/bin/wrk
+
+$(WRK):
+	$(SUDO) apt-get install -y --no-install-recommends wrk \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends wrk)
+
 install: $(STAMP)
 
 demo: $(STAMP)
@@ -54,5 +61,5 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/jupyter lab notebooks
 
-bench: $(STAMP)
+bench: $(STAMP) $(WRK)
 	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

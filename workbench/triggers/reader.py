@@ -135,8 +135,10 @@ def stored_batches(
             stamped = [
                 e if e.source == key else e.model_copy(update={"source": key}) for e in batch
             ]
-            new = inbox.put(stamped, state=(key, connector.trigger_state), spec=spec)
-            saved = _snapshot(connector.trigger_state)
+            current = _snapshot(connector.trigger_state)
+            state = (key, connector.trigger_state) if current != saved else None
+            new = inbox.put(stamped, state=state, spec=spec)
+            saved = current
             yield stamped, new
             if stop is not None and stop.is_set():
                 break

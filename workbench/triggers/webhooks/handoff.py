@@ -1,0 +1,169 @@
+"""The hand-off between waiting requests and the trigger's reader.
+
+Each verified request puts its event and an answer slot (a future of the server's event
+loop) in the :class:`Handoff` of its route and waits. The reader takes what has gathered
+(waiting only for the first one: a lone request is never held back to fill a batch, and
+under load the requests that arrived while the last batch was being stored become the next
+batch), yields it, and answers every request of the batch 2xx when it is resumed, that is,
+once the batch is in the inbox. Closing the reader answers what it holds and everything
+still waiting 503, so the senders retry.
+
+Example:
+    >>> import asyncio
+    >>> from workbench.sdk import Event
+    >>> async def one_delivery():
+    ...     loop = asyncio.get_running_loop()
+    ...     handoff = Handoff(loop)
+    ...     slot = loop.create_future()
+    ...     handoff.submit(Event(source="hooks.received", id="1"), slot)
+    ...     await asyncio.sleep(0)         # the loop's turn ends: the request is handed over
+    ...     reading = handoff.batches(max_events=1, timeout=1.0)
+    ...     print([e.id for e in next(reading)])
+    ...     next(reading, None)            # resumed: the batch is stored, the request is answered
+    ...     return await slot
+    >>> asyncio.run(one_delivery())
+    ['1']
+    200
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Iterator
+
+from workbench.sdk.event import Event
+
+IDLE_TICK = 0.5  # seconds: an idle reader yields None at least this often
+BATCH_LIMIT = 500  # events in one batch (one inbox transaction)
+STORED, RETRY = 200, 503
+
+Waiting = tuple[Event, "asyncio.Future[int]"]
+
+
+class Handoff:
+    """The requests of one route waiting for one reader.
+
+    Requests are submitted on the server's event loop and handed over once per turn of the
+    loop, all that arrived in it together: the reader is woken once for a burst of
+    requests, not once for each (every wake-up costs both threads a round of the GIL).
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._gathering: list[Waiting] = []  # the loop's, until the end of its turn
+        self._handing = False
+        self._ready: queue.SimpleQueue[list[Waiting]] = queue.SimpleQueue()
+        self._carried: list[Waiting] = []  # the reader's: taken, past the last batch's room
+        self._lock = threading.Lock()
+        self._open = True
+
+    @property
+    def open(self) -> bool:
+        """Whether the reader still takes deliveries."""
+        return self._open
+
+    def submit(self, event: Event, slot: asyncio.Future[int]) -> bool:
+        """Queue ``event`` (on the loop); ``slot`` gets the status to answer. False once closed."""
+        if not self._open:
+            return False
+        self._gathering.append((event, slot))
+        if not self._handing:
+            self._handing = True
+            self.loop.call_soon(self._hand_over)
+        return True
+
+    def _hand_over(self) -> None:
+        self._handing = False
+        gathered, self._gathering = self._gathering, []
+        with self._lock:
+            if self._open:
+                self._ready.put(gathered)
+                return
+        _settle([slot for _, slot in gathered], RETRY)  # the reader closed meanwhile
+
+    def take(self, limit: int, wait: float) -> list[Waiting]:
+        """What has gathered, up to ``limit``; waits up to ``wait`` seconds for the first."""
+        taken, self._carried = self._carried, []
+        ready = self._ready
+        if not taken:
+            try:
+                taken = ready.get(timeout=wait) if wait > 0 else ready.get_nowait()
+            except queue.Empty:
+                return []
+        while len(taken) < limit:
+            try:
+                taken += ready.get_nowait()
+            except queue.Empty:
+                break
+        if len(taken) > limit:
+            taken, self._carried = taken[:limit], taken[limit:]
+        return taken
+
+    def answer(self, taken: list[Waiting], status: int) -> None:
+        """Answer the requests of ``taken`` with ``status`` (from any thread)."""
+        if taken:
+            slots = [slot for _, slot in taken]
+            with contextlib.suppress(RuntimeError):  # a loop that is gone has nobody waiting
+                self.loop.call_soon_threadsafe(_settle, slots, status)
+
+    def close(self) -> None:
+        """Take no more deliveries; answer the waiting ones 503."""
+        with self._lock:
+            self._open = False
+        self.answer(self.take(2**31, 0), RETRY)
+
+    def batches(
+        self, max_events: int | None, timeout: float | None
+    ) -> Iterator[list[Event] | None]:
+        """Yield batches of events (None when idle), keeping the trigger contract.
+
+        Stops after ``max_events`` events or ``timeout`` quiet seconds (None: never). A
+        batch is answered 2xx when the generator is resumed after it, 503 if the generator
+        is closed instead.
+        """
+        delivered = 0
+        quiet_since = time.monotonic()
+        held: list[Waiting] = []
+        try:
+            while max_events is None or delivered < max_events:
+                wait = IDLE_TICK
+                if timeout is not None:
+                    wait = min(wait, quiet_since + timeout - time.monotonic())
+                room = (
+                    BATCH_LIMIT if max_events is None else min(BATCH_LIMIT, max_events - delivered)
+                )
+                held = self.take(room, wait)
+                if not held:
+                    if timeout is not None and time.monotonic() - quiet_since >= timeout:
+                        return
+                    yield None
+                    continue
+                events = _unique(held)
+                yield events
+                self.answer(held, STORED)
+                held = []
+                delivered += len(events)
+                quiet_since = time.monotonic()
+        finally:
+            self.answer(held, RETRY)
+            self.close()
+
+
+def _unique(taken: list[Waiting]) -> list[Event]:
+    """The events of a batch, a repeated id (a redelivery racing its first) only once."""
+    if len(taken) == 1:
+        return [taken[0][0]]
+    events: dict[str, Event] = {}
+    for event, _ in taken:
+        events.setdefault(event.id, event)
+    return list(events.values())
+
+
+def _settle(slots: list[asyncio.Future[int]], status: int) -> None:
+    for slot in slots:
+        if not slot.done():
+            slot.set_result(status)
