@@ -70,6 +70,7 @@ Handler = Callable[[Event], Any]
 BATCH = 500  # deliveries claimed per tick, at most
 GROUP = 100  # handler successes recorded in one transaction, at most
 GROUP_SECONDS = 0.05  # and at least this often
+BINDINGS_SECONDS = 1.0  # how long a dispatcher goes by the bindings it read
 EVENT_PARAMETER = "event"
 
 
@@ -166,6 +167,8 @@ class Dispatcher:
         self.leases = Leases(store, clock=clock)
         self._submitted: set[str] = set()
         self._rescued: set[str] = set()
+        self._known: tuple[float, dict[str, Binding]] | None = None
+        self._renewed: datetime | None = None
 
     # ------------------------------------------------------------ ticking
 
@@ -174,17 +177,24 @@ class Dispatcher:
         ``due_by`` if given), then move every one this worker owns (or takes over from a
         dead worker) one step on; how many moved."""
         now = self.clock()
-        bindings = {b.name: b for b in self.bindings.list()}
+        bindings = self._bindings()
         runnable = self._runnable(bindings)
         if claim and runnable:
             self._claim(runnable, now if due_by is None else min(now, due_by))
         moved = self._advance(bindings, runnable, now)
-        self._renew(now)
+        if self._renewed is None or now - self._renewed >= timedelta(seconds=self.ttl / 3):
+            self._renew(now)
         return moved
+
+    def _bindings(self) -> dict[str, Binding]:
+        """The bindings, read again at most every :data:`BINDINGS_SECONDS`."""
+        if self._known is None or time.monotonic() - self._known[0] >= BINDINGS_SECONDS:
+            self._known = (time.monotonic(), {b.name: b for b in self.bindings.list()})
+        return self._known[1]
 
     def claimable(self, due_by: datetime | None = None) -> int:
         """How many pending deliveries (due by ``due_by``) this worker could claim now."""
-        runnable = self._runnable({b.name: b for b in self.bindings.list()})
+        runnable = self._runnable(self._bindings())
         if not runnable:
             return 0
         now = self.clock() if due_by is None else min(self.clock(), due_by)
@@ -256,15 +266,18 @@ class Dispatcher:
     def _advance(
         self, bindings: Mapping[str, Binding], runnable: Sequence[str], now: datetime
     ) -> int:
-        mine = sa.and_(DELIVERIES.c.worker == self.worker, DELIVERIES.c.state.in_(ACTIVE))
-        lost = sa.and_(
+        mine = sa.select(DELIVERIES).where(
+            DELIVERIES.c.worker == self.worker, DELIVERIES.c.state.in_(ACTIVE)
+        )
+        lost = sa.select(DELIVERIES).where(
             DELIVERIES.c.state == DeliveryState.RUNNING.value,
             DELIVERIES.c.lease_until < now,
             DELIVERIES.c.binding.in_(list(runnable)),
+            DELIVERIES.c.worker != self.worker,
         )
         moved = 0
         calls: list[tuple[Delivery, Binding]] = []
-        for delivery in self._deliveries(sa.select(DELIVERIES).where(sa.or_(mine, lost))):
+        for delivery in [*self._deliveries(mine), *self._deliveries(lost)]:
             if delivery.worker != self.worker:
                 if not self._take_over(delivery, now):
                     continue
@@ -300,6 +313,7 @@ class Dispatcher:
             return bool(connection.execute(statement).rowcount == 1)
 
     def _renew(self, now: datetime) -> None:
+        self._renewed = now
         with self.store.engine.begin() as connection:
             connection.execute(
                 sa.update(DELIVERIES)

@@ -182,11 +182,20 @@ class Inbox:
         limit: int | None = None,
     ) -> list[StoredEvent]:
         """The stored events, newest first: of one ``source``, or with inbox ``ids``."""
+        if ids is not None:  # by primary key, sorted here: an ORDER BY would scan the table
+            found: list[StoredEvent] = []
+            wanted = list(ids)
+            with self.store.engine.connect() as connection:
+                for start in range(0, len(wanted), 500):
+                    query = sa.select(EVENTS).where(EVENTS.c.id.in_(wanted[start : start + 500]))
+                    if source is not None:
+                        query = query.where(EVENTS.c.source == source)
+                    found.extend(_stored(row._mapping) for row in connection.execute(query))
+            found.sort(key=lambda stored: stored.id, reverse=True)
+            return found[:limit] if limit is not None else found
         query = sa.select(EVENTS).order_by(EVENTS.c.id.desc())
         if source is not None:
             query = query.where(EVENTS.c.source == source)
-        if ids is not None:
-            query = query.where(EVENTS.c.id.in_(list(ids)))
         if limit is not None:
             query = query.limit(limit)
         with self.store.engine.connect() as connection:

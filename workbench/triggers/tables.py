@@ -61,6 +61,7 @@ DELIVERIES = sa.Table(
     sa.Column("updated_at", _TIME, nullable=False),
     sa.UniqueConstraint("binding", "event", name="wb_deliveries_key"),
     sa.Index("wb_deliveries_due", "state", "due_at"),
+    sa.Index("wb_deliveries_owner", "worker", "state"),
     sa.Index("wb_deliveries_event", "event"),
     sa.Index("wb_deliveries_run", "run_id"),
 )

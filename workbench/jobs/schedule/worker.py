@@ -62,6 +62,7 @@ log = get_logger(__name__)
 
 RESCAN = 2.0  # seconds between two looks at the bindings, for sources to start or stop
 MAX_BACKOFF = 30.0  # seconds, at most, before a failed source is read again
+TICK_GAP = 0.01  # seconds between two dispatch ticks, at least: a burst is one tick
 
 
 def parse_until(text: str, *, now: datetime | None = None) -> datetime:
@@ -223,6 +224,7 @@ class Worker:
                     claiming = self.dispatcher.claimable(due_by=until) > 0
                 if not claiming and not reading and not self.dispatcher.owned():
                     break
+                self._interrupted.wait(TICK_GAP)  # events stored meanwhile join the next tick
                 generation = self.inbox.wait_for_events(generation, self.interval)
         finally:
             done.set()
