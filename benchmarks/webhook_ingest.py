@@ -6,7 +6,7 @@ deliveries: a Lua script walks a file of requests generated just before each run
 with its own ``webhook-id``, a fresh ``webhook-timestamp`` and its signature (a request
 sent twice would be a replay, refused with 409, so there are more of them than a run can
 send). Measured in the same run, on one uvicorn setting
-(:func:`workbench.triggers.webhooks.server_config`):
+(:func:`workbench.serving.uvicorn_config`):
 
 - ``bare``: a starlette endpoint on uvicorn that reads the body and answers 200: the
   ceiling of the load generator and the HTTP server on this machine.
@@ -45,10 +45,10 @@ os.environ["WORKBENCH_RUN_STORE"] = str(HOME / "runs.db")
 from standardwebhooks import Webhook as Signer  # noqa: E402
 
 from connectors.webhook import Webhook, WebhookConfig  # noqa: E402
+from workbench.serving import listen, uvicorn_config  # noqa: E402
 from workbench.triggers.inbox import Inbox  # noqa: E402
 from workbench.triggers.reader import read_source  # noqa: E402
-from workbench.triggers.webhooks import receiving, server_config  # noqa: E402
-from workbench.triggers.webhooks.listener import bind  # noqa: E402
+from workbench.triggers.webhooks import receiving  # noqa: E402
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - a throwaway for this run
 PATH = "/hooks/orders"
@@ -165,8 +165,8 @@ def bare_server() -> Iterator[str]:
     IPPROTO_TCP, and without it each answer waits for the client's delayed ACK.)"""
     import uvicorn
 
-    sock = bind("127.0.0.1", 0, "the bare endpoint")
-    server = uvicorn.Server(server_config(bare_app()))
+    sock = listen("127.0.0.1", 0, "the bare endpoint")
+    server = uvicorn.Server(uvicorn_config(bare_app()))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:

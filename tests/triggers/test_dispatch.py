@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from clock import Clock
 from workers import write_notebook
 
 from workbench.config.secrets import default_secret_store
@@ -23,17 +24,6 @@ from workbench.triggers.events import replay, replay_dead
 from workbench.triggers.inbox import Inbox
 
 T0 = datetime(2024, 5, 6, 12, 0, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def bind(store: RunStore, name: str = "handle", **fields: Any) -> Binding:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clock import Clock
 from servers import JsonHandler, serve
 
 from connectors.schedule import Schedule as ScheduleSource
@@ -27,17 +28,6 @@ from workbench.triggers.inbox import Inbox
 from workbench.triggers.reader import read_source
 
 T0 = datetime(2024, 5, 6, 12, 0, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class RecordingEngine(Engine):

@@ -14,13 +14,16 @@ Example (Python):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from workbench.cli.output import emit, json_option
 from workbench.errors import ParameterError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 RUN_TABLE = ["id", "job", "status", "started", "duration", "error"]
 
@@ -32,6 +35,36 @@ parameter_option = click.option(
     multiple=True,
     metavar="KEY VALUE",
     help="A parameter; the text is converted to the type of its default in the notebook.",
+)
+
+
+def retries_option(default: int) -> Callable[[F], F]:
+    """``--retries N``: attempts after the first (``default`` of them unless given)."""
+    return click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=True,
+        help="Attempts after the first when a run fails, times out or its kernel dies.",
+    )
+
+
+backoff_option = click.option(
+    "--backoff",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds before the first retry; doubled for each later one.",
+)
+run_timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Kill a run after this many seconds.",
+)
+on_failure_option = click.option(
+    "--on-failure",
+    metavar="CONNECTION[:DESTINATION]",
+    help="Where to send a message when the last attempt fails.",
 )
 
 

@@ -24,7 +24,13 @@ from typing import Any
 
 import click
 
-from workbench.cli.jobs import parameter_option
+from workbench.cli.jobs import (
+    backoff_option,
+    on_failure_option,
+    parameter_option,
+    retries_option,
+    run_timeout_option,
+)
 from workbench.cli.output import emit, json_option
 
 SCHEDULE_TABLE = ["name", "cron", "tz", "state", "next", "last", "catch_up", "retries", "notebook"]
@@ -44,26 +50,10 @@ def schedule() -> None:
 )
 @click.option("--tz", default="UTC", show_default=True, help="The timezone the cron is read in.")
 @parameter_option
-@click.option(
-    "--retries", type=click.IntRange(min=0), default=0, show_default=True, help="Retries."
-)
-@click.option(
-    "--backoff",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds before the first retry; doubled for each later one.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Kill a run after this many seconds.",
-)
-@click.option(
-    "--on-failure",
-    metavar="CONNECTION[:DESTINATION]",
-    help="Where to send a message when the last attempt fails.",
-)
+@retries_option(0)
+@backoff_option
+@run_timeout_option
+@on_failure_option
 @click.option("--name", help="The schedule's name, also its runs' job (default: the file name).")
 @click.option(
     "--catch-up",

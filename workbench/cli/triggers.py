@@ -24,7 +24,13 @@ from typing import Any
 
 import click
 
-from workbench.cli.jobs import parameter_option
+from workbench.cli.jobs import (
+    backoff_option,
+    on_failure_option,
+    parameter_option,
+    retries_option,
+    run_timeout_option,
+)
 from workbench.cli.output import emit, json_option
 
 BINDING_TABLE = ["name", "on", "source", "filters", "notebook", "state", "retries"]
@@ -48,24 +54,10 @@ def trigger() -> None:
 @click.argument("words", nargs=-1, metavar="[KEY=VALUE]...")
 @parameter_option
 @click.option("--name", help="The binding's name, also its runs' job (default NOTEBOOK-TRIGGER).")
-@click.option(
-    "--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries."
-)
-@click.option(
-    "--backoff",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds before the first retry; doubled for each later one.",
-)
-@click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Kill a run after this."
-)
-@click.option(
-    "--on-failure",
-    metavar="CONNECTION[:DESTINATION]",
-    help="Where to send a message when the last attempt fails.",
-)
+@retries_option(3)
+@backoff_option
+@run_timeout_option
+@on_failure_option
 @json_option
 def trigger_add(
     notebook: Path,

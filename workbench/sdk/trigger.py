@@ -105,24 +105,31 @@ class TriggerSpec(ActionSpec):
 
 def default_match(event: Event, filters: Mapping[str, str]) -> bool:
     """The default filter rule of :meth:`TriggerSpec.matches`: every filter passes."""
-    return all(_compare(field_value(event, key), value) for key, value in filters.items())
+    return all(compare(field_value(event, key), value) for key, value in filters.items())
 
 
-_MISSING = object()
+MISSING = object()
+"""What :func:`path_value` finds where a path leads nowhere."""
 
 
 def field_value(event: Event, key: str) -> Any:
     """The value ``key`` names in ``event``: an envelope attribute or a dotted path in data."""
     if key in ENVELOPE:
         return getattr(event, key)
-    found: Any = event.data
+    return path_value(event.data, key)
+
+
+def path_value(data: Any, key: str) -> Any:
+    """The value at the dotted path ``key`` in ``data`` (``customer.country``, ``items.0``),
+    or :data:`MISSING`."""
+    found: Any = data
     for part in key.split("."):
         if isinstance(found, Mapping) and part in found:
             found = found[part]
         elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
             found = found[int(part)]
         else:
-            return _MISSING
+            return MISSING
     return found
 
 
@@ -135,8 +142,10 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def _compare(found: Any, wanted: str) -> bool:
-    if found is _MISSING:
+def compare(found: Any, wanted: str) -> bool:
+    """Whether a found value passes a filter's ``wanted`` text (``*`` and ``?`` wildcards);
+    nothing found, a dict or a list never does."""
+    if found is MISSING or isinstance(found, dict | list):
         return False
     text = as_text(found)
     if any(c in wanted for c in "*?["):

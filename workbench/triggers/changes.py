@@ -32,7 +32,6 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import json
 import time
 import uuid
@@ -43,7 +42,7 @@ from typing import Any, Protocol
 
 from workbench.errors import ActionArgumentError
 from workbench.sdk.event import Event
-from workbench.sdk.trigger import as_text
+from workbench.sdk.trigger import MISSING, as_text, compare, path_value
 
 OPERATIONS = ("insert", "update", "delete")
 """The row operations a change trigger reports."""
@@ -55,7 +54,6 @@ IDLE_SECONDS = 1.0
 """The longest wait between two looks or idle yields (the contract asks for one a second)."""
 
 _TYPES = {"insert": "row.inserted", "update": "row.updated", "delete": "row.deleted"}
-_WILDCARDS = "*?["
 
 
 def operations_of(label: str, operations: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -263,53 +261,29 @@ def row_matches(event: Event, filters: Mapping[str, str]) -> bool:
         elif key in ("operation", "table"):
             found = data.get(key)
         elif key == "changed":
-            if not any(_same(name, wanted) for name in data.get("changed") or ()):
+            if not any(compare(name, wanted) for name in data.get("changed") or ()):
                 return False
             continue
         elif key.startswith(("row.", "old.")):
-            found = _path(data, key)
+            found = path_value(data, key)
         else:
             if not _became(data, key, wanted):
                 return False
             continue
-        if not _same(found, wanted):
+        if not compare(found, wanted):
             return False
     return True
 
 
-_MISSING = object()
-
-
 def _became(data: Mapping[str, Any], column: str, wanted: str) -> bool:
     row, old = data.get("row"), data.get("old")
-    if not isinstance(row, Mapping) or not _same(row.get(column, _MISSING), wanted):
+    if not isinstance(row, Mapping) or not compare(row.get(column, MISSING), wanted):
         return False
     if data.get("operation") != "update":
         return True
     if isinstance(old, Mapping):
-        return not _same(old.get(column, _MISSING), wanted)
+        return not compare(old.get(column, MISSING), wanted)
     return column in (data.get("changed") or ())
-
-
-def _path(data: Mapping[str, Any], key: str) -> Any:
-    found: Any = data
-    for part in key.split("."):
-        if isinstance(found, Mapping) and part in found:
-            found = found[part]
-        elif isinstance(found, list) and part.isdigit() and int(part) < len(found):
-            found = found[int(part)]
-        else:
-            return _MISSING
-    return found
-
-
-def _same(found: Any, wanted: str) -> bool:
-    if found is _MISSING or isinstance(found, dict | list):
-        return False
-    text = as_text(found)
-    if any(c in wanted for c in _WILDCARDS):
-        return fnmatch.fnmatchcase(text, wanted)
-    return text == wanted
 
 
 class ChangeFeed(Protocol):

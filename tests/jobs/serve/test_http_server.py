@@ -1,8 +1,6 @@
-"""Serving rules (host, token, route) and the listening socket."""
+"""Serving rules: host, token, route."""
 
 from __future__ import annotations
-
-import socket
 
 import pytest
 
@@ -12,7 +10,6 @@ from workbench.jobs.serve.http_server import (
     check_route,
     check_token,
     default_route,
-    listen,
 )
 from workbench.redaction import redact
 
@@ -45,14 +42,3 @@ def test_routes() -> None:
     for bad in ("orders", "/healthz", "/openapi.json", "/a//b", "/a b", "/a?b"):
         with pytest.raises(ConfigError, match="--route"):
             check_route(bad)
-
-
-def test_a_port_in_use_is_a_clear_error() -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}: "):
-            listen("127.0.0.1", port)
-    with pytest.raises(ConfigError, match=r"--host: cannot resolve 'no-such-host\.invalid'"):
-        listen("no-such-host.invalid", 0)

@@ -98,15 +98,6 @@ class Schedule:
         """The first slot after ``after`` (UTC)."""
         return _croniter(self.cron, after.astimezone(self.zone)).get_next(datetime).astimezone(UTC)
 
-    def backoff_before(self, attempt: int) -> float:
-        """Seconds to wait before ``attempt`` (2 is the first retry): backoff, doubling.
-
-        Example:
-            >>> [Schedule("s", "s.ipynb", "@daily", backoff=5).backoff_before(n) for n in (2, 3, 4)]
-            [5.0, 10.0, 20.0]
-        """
-        return float(self.backoff * 2 ** max(0, attempt - 2))
-
     def to_dict(self) -> dict[str, Any]:
         """The schedule as JSON-ready values."""
         data = dataclasses.asdict(self)

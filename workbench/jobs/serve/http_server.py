@@ -13,10 +13,6 @@ Example:
 (127.0.0.1, ::1, localhost), not '0.0.0.0'; give the server a token instead
     >>> default_route("notebooks/Orders API.ipynb"), check_route("/api/orders/")
     ('/Orders-API', '/api/orders')
-    >>> sock = listen("127.0.0.1", 0)
-    >>> sock.getsockname()[1] > 0
-    True
-    >>> sock.close()
 """
 
 from __future__ import annotations
@@ -29,6 +25,7 @@ from pathlib import Path
 
 from workbench.errors import ConfigError
 from workbench.redaction import register_secret
+from workbench.serving import listen, uvicorn_config
 
 MIN_TOKEN = 16  # characters
 RESERVED_ROUTES = ("/openapi.json", "/healthz")
@@ -82,24 +79,6 @@ def check_route(route: str) -> str:
     return cleaned
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` (0: any free port), or a clear error."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise ConfigError(f"--host: cannot resolve {host!r}: {exc.strerror}") from None
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-        sock.listen(socket.SOMAXCONN)
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    return sock
-
-
 def serve(
     notebook: str | Path,
     *,
@@ -122,10 +101,10 @@ def serve(
     app = create_app(
         notebook, token=token, route=route, pool_size=pool_size, timeout=timeout, preload=preload
     )
-    sock = listen(host, port)
+    sock = listen(host, port, "--host")
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    config = uvicorn.Config(app, access_log=False, log_level="warning", lifespan="on")
+    config = uvicorn_config(app, lifespan="on")
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

@@ -26,7 +26,7 @@ Example:
 from workbench.triggers.webhooks.delivery import TOLERANCE, Refusal, Verified
 from workbench.triggers.webhooks.endpoint import MAX_BODY, Endpoint
 from workbench.triggers.webhooks.handoff import Handoff
-from workbench.triggers.webhooks.listener import address, open_route, receiving, server_config
+from workbench.triggers.webhooks.listener import address, open_route, receiving
 from workbench.triggers.webhooks.replay import ReplayGuard
 from workbench.triggers.webhooks.scheme import Scheme
 from workbench.triggers.webhooks.schemes import CREDENTIAL_HEADERS, SCHEMES, build_scheme
@@ -46,5 +46,4 @@ __all__ = [
     "build_scheme",
     "open_route",
     "receiving",
-    "server_config",
 ]

@@ -38,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from workbench.errors import ConfigError
+from workbench.serving import SHUTDOWN, listen, uvicorn_config
 from workbench.triggers.webhooks.endpoint import (
     MAX_BODY,
     Endpoint,
@@ -51,29 +52,9 @@ from workbench.triggers.webhooks.scheme import Scheme
 
 LINGER = 2.0  # seconds a listener stays up after its last reader left
 STARTUP = 10.0  # seconds to wait for a server to answer
-SHUTDOWN = 5  # seconds a stopping server gives open requests
 
 _lock = threading.Lock()
 _listeners: dict[tuple[str, int], Listener] = {}
-
-
-def server_config(app: Any) -> Any:
-    """The uvicorn settings of every webhook listener (the benchmark's baseline uses them too).
-
-    Example:
-        >>> server_config(None).access_log
-        False
-    """
-    import uvicorn
-
-    return uvicorn.Config(
-        app,
-        access_log=False,
-        log_level="warning",
-        lifespan="off",
-        proxy_headers=False,  # the sender's address as connected; a proxy's headers are data
-        timeout_graceful_shutdown=SHUTDOWN,
-    )
 
 
 class WebhookRoutes(BaseRoute):
@@ -169,7 +150,7 @@ class Listener:
         """Bind the socket and run the server until it answers; ``where`` names the caller."""
         import uvicorn
 
-        sock = bind(self.host, self.port, where)
+        sock = listen(self.host, self.port, where)
         self.bound_port = sock.getsockname()[1]
         listener = self
 
@@ -178,7 +159,7 @@ class Listener:
                 listener.loop = asyncio.get_running_loop()
                 await super().startup(sockets)
 
-        server = Server(server_config(WebhookApp(self.routes)))
+        server = Server(uvicorn_config(WebhookApp(self.routes)))
         thread = threading.Thread(
             target=server.run,
             kwargs={"sockets": [sock]},
@@ -203,24 +184,6 @@ class Listener:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
-
-
-def bind(host: str, port: int, where: str) -> socket.socket:
-    """A listening socket on ``host``:``port`` (0: a free port), or a clear error."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise ConfigError(f"{where}: cannot resolve host {host!r}: {exc.strerror}") from None
-    family, kind, proto, _, sockaddr = infos[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(sockaddr)
-        sock.listen(socket.SOMAXCONN)
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(f"{where}: cannot listen on {host}:{port}: {exc.strerror}") from None
-    return sock
 
 
 def address(host: str, port: int) -> tuple[str, int]:

@@ -1,0 +1,57 @@
+"""What every HTTP listener of Workbench shares (``wb serve``, webhook routes): the
+listening socket, bound first so a taken port fails clearly, and the uvicorn settings.
+
+The socket is made from ``getaddrinfo`` (so asyncio sees a TCP socket and turns Nagle off:
+an answer never waits for the client's delayed ACK). Uvicorn keeps no access log (the apps
+log requests without their query strings) and does not trust proxy headers.
+
+Example:
+    >>> sock = listen("127.0.0.1", 0, "--host")
+    >>> sock.getsockname()[1] > 0
+    True
+    >>> sock.close()
+    >>> uvicorn_config(None).access_log
+    False
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any, Literal
+
+from workbench.errors import ConfigError
+
+SHUTDOWN = 5  # seconds a listener waits for requests under way when it stops
+
+
+def listen(host: str, port: int, where: str) -> socket.socket:
+    """A socket listening on ``host``:``port`` (0: any free port), or a ConfigError that
+    starts with ``where`` (an option, a connection)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ConfigError(f"{where}: cannot resolve {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(socket.SOMAXCONN)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"{where}: cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def uvicorn_config(app: Any, *, lifespan: Literal["on", "off"] = "off") -> Any:
+    """The uvicorn settings of a Workbench listener serving ``app``."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        access_log=False,
+        log_level="warning",
+        lifespan=lifespan,
+        proxy_headers=False,  # the sender's address as connected; a proxy's headers are data
+        timeout_graceful_shutdown=SHUTDOWN,
+    )
