@@ -301,5 +301,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: safe against a crashed process
-    cursor.execute("PRAGMA wal_autocheckpoint=10000")  # fewer checkpoints, cheaper commits
+    cursor.execute("PRAGMA wal_autocheckpoint=1000")  # fewer checkpoints, cheaper commits
     cursor.close()
