@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,14 +10,14 @@ from typing import Any
 
 import uvicorn
 
+from workbench.serving import listen, uvicorn_config
+
 
 @contextmanager
 def serve_app(app: Any, *, startup_timeout: float = 60.0) -> Iterator[str]:
     """Run ``app`` (its lifespan included) on 127.0.0.1 and yield the base URL."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, access_log=False, log_level="warning", lifespan="on")
+    sock = listen("127.0.0.1", 0, "the test server")  # as Workbench's listeners bind theirs
+    config = uvicorn_config(app, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

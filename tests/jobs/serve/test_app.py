@@ -112,7 +112,8 @@ def test_a_notebook_that_never_responds_answers_500(project: Path, store: RunSto
     assert response.status_code == 500
     assert response.json()["error"] == "NoResponse"
     assert "without calling wb.respond" in response.json()["message"]
-    assert store.get(response.headers[RUN_HEADER]).status is Status.SUCCEEDED
+    run = store.get(response.headers[RUN_HEADER])
+    assert (run.status, run.error_class) == (Status.FAILED, "NoResponse")
 
 
 def test_a_bad_respond_call_answers_500_naming_the_fault(project: Path, store: RunStore) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config.atomic import write_atomic
+from workbench.paths import PRIVATE_FILE
 from workbench.redaction import known_secrets, redact
 
 INJECTED_TAG = "injected-parameters"
@@ -105,4 +106,4 @@ def write_notebook(nb: Any, path: Path) -> None:
     import nbformat
 
     text: str = nbformat.writes(redact_notebook(nb))  # type: ignore[no-untyped-call]
-    write_atomic(path, text)
+    write_atomic(path, text, mode=PRIVATE_FILE)

@@ -265,6 +265,7 @@ def _url(target: str | Path, source: str) -> sa.URL:
     if isinstance(target, Path) or "://" not in target:
         path = Path(target).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_file(path)  # runs and events: 0600, and so its -wal and -shm files
         return sa.URL.create("sqlite", database=str(path))
     try:
         url = sa.make_url(target)

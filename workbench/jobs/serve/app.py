@@ -48,7 +48,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from workbench.errors import ConfigError, JobError, ParameterError, WorkbenchError
+from workbench.errors import (
+    ConfigError,
+    JobError,
+    JobFailedError,
+    ParameterError,
+    WorkbenchError,
+)
 from workbench.jobs.run.kernels import DEFAULT_KERNEL, KernelPool
 from workbench.jobs.run.papermill_engine import close_thread_loop
 from workbench.jobs.run.parameters import CommandLineText, check_parameters, declared_parameters
@@ -245,20 +251,24 @@ class NotebookEndpoint:
                 store=self.store,
                 pool=self.pool,
             )
-            ok = run.status is Status.SUCCEEDED
-            return run, find_response(_read_json(run.output)) if ok else None
+            if run.status is not Status.SUCCEEDED:
+                return run, None
+            payload = find_response(_read_json(run.output))
+            if payload is None:  # the request failed, and its record says so
+                run.finish(
+                    Status.FAILED,
+                    exit_code=JobFailedError.exit_code,
+                    error_class="NoResponse",
+                    error_message=f"{self.label} ran to the end without calling wb.respond(...)",
+                )
+                if self.store is not None:
+                    self.store.save(run)
+            return run, payload
         finally:
             close_thread_loop()  # a request's thread must not keep the kernel client's loop
 
     def _answer(self, run: Run, payload: dict[str, Any] | None) -> Response:
-        if run.status is Status.SUCCEEDED:
-            if payload is None:
-                return _refused(
-                    500,
-                    "NoResponse",
-                    f"{self.label} ran to the end without calling wb.respond(...)",
-                    run=run.id,
-                )
+        if run.status is Status.SUCCEEDED and payload is not None:
             return JSONResponse(payload["body"], payload["status"], payload["headers"])
         status = 504 if run.status is Status.TIMED_OUT else 500
         details: dict[str, Any] = {"run": run.id}
