@@ -272,7 +272,8 @@ def _payload(event: Event) -> tuple[str, dict[str, str]]:
     return text, headers
 
 
-_COLUMNS = [c.name for c in EVENTS.columns]
+_COLUMNS = ("id", "source", "event_id", "type", "time", "subject", "data", "headers")
+_COLUMNS += ("received_at",)  # the order _insert_sqlite writes the values in
 _SQLITE_CHUNK = 100  # rows a statement, well under SQLite's limit of bound values
 
 
@@ -281,11 +282,23 @@ def _insert_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[st
     SQLAlchemy would write (times as its text, headers as JSON) at a fraction of the cost,
     which a webhook answered only after its commit feels in full."""
     inserted: set[str] = set()
+    received = _sqlite_time(rows[0]["received_at"])  # one moment for the whole batch
+    encode = _ENCODER.encode
     for start in range(0, len(rows), _SQLITE_CHUNK):
         chunk = rows[start : start + _SQLITE_CHUNK]
         values: list[Any] = []
         for row in chunk:
-            values.extend(_sqlite_value(name, row[name]) for name in _COLUMNS)
+            values += (
+                row["id"],
+                row["source"],
+                row["event_id"],
+                row["type"],
+                _sqlite_time(row["time"]),
+                row["subject"],
+                row["data"],
+                encode(row["headers"]),
+                received,
+            )
         found = connection.exec_driver_sql(_sqlite_insert_text(len(chunk)), tuple(values))
         inserted.update(inbox_id for (inbox_id,) in found)
     return inserted
@@ -301,12 +314,9 @@ def _sqlite_insert_text(count: int) -> str:
     )
 
 
-def _sqlite_value(name: str, value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format, UTC
-    if name == "headers":
-        return _ENCODER.encode(value)
-    return value
+def _sqlite_time(moment: datetime) -> str:
+    """A UTC time as SQLAlchemy writes it to SQLite."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 @functools.cache
