@@ -29,10 +29,11 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.errors import ParameterError
+from workbench.jobs.run.limits import Limits, base_type, limits_of
 from workbench.redaction import known_secrets
 
 TAG = "parameters"
@@ -50,11 +51,13 @@ _MAGIC = re.compile(r"^\s*[%!]")
 
 @dataclass(frozen=True)
 class Parameter:
-    """One declared parameter: its name, type name (``any`` for untyped) and default."""
+    """One declared parameter: its name, type name (``any`` for untyped), default, and the
+    values and ranges it accepts (:mod:`workbench.jobs.run.limits`)."""
 
     name: str
     type: str = ANY
     default: Any = None
+    limits: Limits | None = field(default=None, repr=False)
 
 
 def declared_parameters(nb: Any, *, notebook: str = "the notebook") -> dict[str, Parameter]:
@@ -91,11 +94,11 @@ def parse_cell(source: str, *, notebook: str = "the notebook") -> dict[str, Para
             continue
         for target in targets:
             if isinstance(target, ast.Name):
-                found[target.id] = _parameter(target.id, value, annotation)
+                found[target.id] = _parameter(target.id, value, annotation, notebook)
     return found
 
 
-def _parameter(name: str, value: ast.expr, annotation: ast.expr | None) -> Parameter:
+def _parameter(name: str, value: ast.expr, annotation: ast.expr | None, notebook: str) -> Parameter:
     try:
         default = ast.literal_eval(value)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -103,9 +106,28 @@ def _parameter(name: str, value: ast.expr, annotation: ast.expr | None) -> Param
         kind = ANY
     else:
         kind = _type_of(default)
-    if isinstance(annotation, ast.Name) and annotation.id in TYPES:
-        kind = annotation.id
-    return Parameter(name, kind, default)
+    limits = None
+    if annotation is not None:
+        where = f"{notebook}: parameter {name!r}"
+        limits = limits_of(annotation, where=where)
+        base = base_type(annotation)
+        if isinstance(base, ast.Name) and base.id in TYPES:
+            kind = base.id
+        elif limits is not None and limits.choices:
+            kind = _common_type(limits.choices)
+        if limits is not None and default is not None:
+            try:
+                limits.check(name, default, notebook=notebook)
+            except ParameterError:
+                raise ParameterError(
+                    f"{where}: its default {default!r} is not {limits.describe()}"
+                ) from None
+    return Parameter(name, kind, default, limits)
+
+
+def _common_type(choices: tuple[Any, ...]) -> str:
+    kinds = {_type_of(choice) for choice in choices}
+    return kinds.pop() if len(kinds) == 1 else ANY
 
 
 def _type_of(value: Any) -> str:
@@ -216,6 +238,8 @@ def _checked_value(parameter: Parameter, value: Any, notebook: str) -> Any:
         raise ParameterError(
             f"{notebook}: parameter {parameter.name!r} expects a finite number, got {value!r}"
         )
+    if parameter.limits is not None:
+        parameter.limits.check(parameter.name, value, notebook=notebook)
     return value
 
 

@@ -156,6 +156,9 @@ def _schema(parameter: Parameter, note: str | None) -> dict[str, Any]:
         schema["type"] = JSON_TYPES[parameter.type]
     if parameter.type == "list":
         schema["items"] = {}
+    if parameter.limits is not None:
+        schema.update(parameter.limits.schema())
+        note = note or parameter.limits.description
     if note:
         schema["description"] = note
     default = _json_default(parameter.default)
