@@ -42,7 +42,19 @@ TOKEN_VARIABLE = "WORKBENCH_SERVE_TOKEN"  # noqa: S105 - the variable's name, no
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Warm kernels kept ready; each request runs on its own.",
+    help="Kernels serving requests at once (each ran the notebook's setup cells).",
+)
+@click.option(
+    "--isolate",
+    is_flag=True,
+    help="Run each request on a fresh kernel (the whole notebook), not a warm session.",
+)
+@click.option(
+    "--max-requests",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Requests a warm session serves before it is replaced.",
 )
 @click.option(
     "--token-secret",
@@ -65,6 +77,8 @@ def serve(
     port: int,
     route: str | None,
     pool_size: int,
+    isolate: bool,
+    max_requests: int,
     token_secret: str | None,
     no_auth: bool,
     timeout: float,
@@ -86,7 +100,10 @@ def serve(
         _log_requests()
 
     def started(base: str, route: str) -> None:
-        kernels = f"{pool_size} warm kernel" + ("s" if pool_size != 1 else "")
+        kind = "fresh kernel per request, " if isolate else "warm session"
+        kernels = f"{pool_size} {kind}" + ("s" if pool_size != 1 and not isolate else "")
+        if isolate:
+            kernels += f"{pool_size} kept ready"
         click.echo(f"serving {notebook} at {base}{route} ({kernels}; Ctrl-C stops)")
         click.echo(f"OpenAPI description: {base}/openapi.json")
 
@@ -100,6 +117,8 @@ def serve(
             pool_size=pool_size,
             timeout=timeout,
             preload=not no_preload,
+            isolate=isolate,
+            max_requests=max_requests,
             started=started,
         )
     except KeyboardInterrupt:  # Ctrl-C, once the server has shut down

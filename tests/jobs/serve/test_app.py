@@ -42,6 +42,12 @@ def store(tmp_path: Path) -> Iterator[RunStore]:
     opened.close()
 
 
+@pytest.fixture(params=["warm", "isolate"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Both serving modes: warm sessions (the default) and a fresh kernel per request."""
+    return str(request.param)
+
+
 @contextmanager
 def served(path: Path, store: RunStore, **options: object) -> Iterator[httpx.Client]:
     options.setdefault("token", TOKEN)
@@ -64,7 +70,7 @@ def test_concurrent_requests_each_run_on_a_kernel_of_their_own(
     project: Path, store: RunStore
 ) -> None:
     path = notebook(project, "probe", "pause = 0.0", PROBE)
-    with served(path, store, token=None, pool_size=2) as client:
+    with served(path, store, token=None, pool_size=2, isolate=True) as client:
         assert client.get("/healthz").json()["route"] == "/probe"
         with ThreadPoolExecutor(4) as pool:
             responses = list(pool.map(lambda _: client.get("/probe?pause=0.5"), range(4)))
@@ -79,7 +85,7 @@ def test_concurrent_requests_each_run_on_a_kernel_of_their_own(
 
 
 def test_a_failing_cell_answers_500_with_its_error_and_no_secret(
-    project: Path, store: RunStore
+    project: Path, store: RunStore, mode: str
 ) -> None:
     canary = "serve-canary-" + secrets.token_hex(12)
     default_secret_store().set("api/token", canary)
@@ -91,7 +97,7 @@ def test_a_failing_cell_answers_500_with_its_error_and_no_secret(
         "token = default_secret_store().get(name)",
         'raise RuntimeError(f"refused with token {token}")',
     )
-    with served(path, store, route="/leaky/") as client:
+    with served(path, store, route="/leaky/", isolate=mode == "isolate") as client:
         response = client.get("/leaky", headers=AUTH)
     assert response.status_code == 500
     body = response.json()
@@ -105,9 +111,11 @@ def test_a_failing_cell_answers_500_with_its_error_and_no_secret(
     assert canary not in Path(run.output or "").read_text()
 
 
-def test_a_notebook_that_never_responds_answers_500(project: Path, store: RunStore) -> None:
+def test_a_notebook_that_never_responds_answers_500(
+    project: Path, store: RunStore, mode: str
+) -> None:
     path = notebook(project, "silent", "n = 1", "n + 1")
-    with served(path, store) as client:
+    with served(path, store, isolate=mode == "isolate") as client:
         response = client.post("/silent", json={"n": 2}, headers=AUTH)
     assert response.status_code == 500
     assert response.json()["error"] == "NoResponse"
@@ -116,14 +124,16 @@ def test_a_notebook_that_never_responds_answers_500(project: Path, store: RunSto
     assert (run.status, run.error_class) == (Status.FAILED, "NoResponse")
 
 
-def test_a_bad_respond_call_answers_500_naming_the_fault(project: Path, store: RunStore) -> None:
+def test_a_bad_respond_call_answers_500_naming_the_fault(
+    project: Path, store: RunStore, mode: str
+) -> None:
     path = notebook(
         project,
         "odd",
         "n = 1",
         "from workbench.jobs.serve.respond import respond\nrespond({'rows': [object()]})",
     )
-    with served(path, store) as client:
+    with served(path, store, isolate=mode == "isolate") as client:
         response = client.get("/odd", headers=AUTH)
         too_big = client.post("/odd", content=b"[" + b" " * MAX_BODY + b"]", headers=AUTH)
     assert response.status_code == 500
@@ -133,9 +143,9 @@ def test_a_bad_respond_call_answers_500_naming_the_fault(project: Path, store: R
 
 
 @pytest.mark.slow
-def test_a_run_past_its_timeout_answers_504(project: Path, store: RunStore) -> None:
+def test_a_run_past_its_timeout_answers_504(project: Path, store: RunStore, mode: str) -> None:
     path = notebook(project, "slow", "seconds = 60", "import time\ntime.sleep(seconds)")
-    with served(path, store, timeout=1.5, preload=False) as client:
+    with served(path, store, timeout=1.5, preload=False, isolate=mode == "isolate") as client:
         response = client.get("/slow", headers=AUTH)
     assert response.status_code == 504
     assert response.json()["error"] == "JobTimeoutError"

@@ -98,7 +98,7 @@ def execute_prepared(
     """
     store = store or default_store()
     run = _open_run(store, run_id, prepared.path, prepared.job, prepared.parameters)
-    target = Path(output).expanduser().resolve() if output else _default_output(run.id)
+    target = Path(output).expanduser().resolve() if output else default_output(run.id)
     run.output = str(target)
     run.start()
     if run_id:
@@ -136,7 +136,8 @@ def _open_run(
     return run
 
 
-def _default_output(run_id: str) -> Path:
+def default_output(run_id: str) -> Path:
+    """Where a run's output notebook goes by default: ``runs/<id>.ipynb`` in the data folder."""
     return paths.data_dir() / "runs" / f"{run_id}.ipynb"
 
 

@@ -5,17 +5,20 @@ route's name (``wb runs --job orders``). The query string and a JSON object body
 parameters, checked against the notebook's ``parameters`` cell as ``wb run`` checks them
 (query values are text, converted to the declared type; JSON values keep their type). The
 notebook answers with ``wb.respond(value, status=200, headers=None)``; the last response it
-published is read from the executed, redacted notebook.
+published is the answer, with registered secrets masked.
 
-A bad parameter answers 400 naming it, a missing or wrong bearer token 401 (compared in
-constant time), a failing cell 500 with its error class and redacted message (never a
-traceback), a notebook that never responds 500, a run past its timeout 504; the body is
+A bad parameter answers 400 naming it (or the rule it breaks), a missing or wrong bearer
+token 401 (compared in constant time), a failing cell 500 with its error class and
+redacted message (never a traceback), a notebook that never responds 500, a run past its
+timeout 504, every kernel busy and the queue full 429, a kernel that died 503; the body is
 JSON ``{"error", "message", ...}`` (docs/serve.md has the details).
 
-Each request runs on a kernel of its own, as every run does: a warm one from a
-:class:`KernelPool` whose kernels have already imported what the notebook imports
-(:mod:`workbench.jobs.run.preload`), or, when more requests arrive at once than the pool holds,
-one started for it (waiting behind the pool's one-at-a-time replacements would be slower).
+By default requests run on warm sessions (:mod:`workbench.jobs.serve.warm`): kernels that
+ran the notebook's ``setup`` cells once and then run the request part for each request, in
+a namespace that starts clean every time. With ``isolate`` each request runs the whole
+notebook on a kernel of its own: a warm one from a :class:`KernelPool` whose kernels have
+already imported what the notebook imports (:mod:`workbench.jobs.run.preload`), or, when
+more requests arrive at once than the pool holds, one started for it.
 ``GET /openapi.json`` describes the endpoint (:mod:`workbench.jobs.serve.spec`) and
 ``GET /healthz`` answers while the server is up. Access log lines carry no query string.
 
@@ -64,6 +67,7 @@ from workbench.jobs.run.store import RunStore, default_store
 from workbench.jobs.serve.http_server import check_route, check_token, default_route
 from workbench.jobs.serve.respond import find_response
 from workbench.jobs.serve.spec import openapi_document
+from workbench.jobs.serve.warm import BUSY, NO_KERNEL, WarmRunner
 from workbench.redaction import get_logger, redact
 
 log = get_logger("workbench.serve")
@@ -118,6 +122,9 @@ class NotebookEndpoint:
         timeout: float | None = 60.0,
         store: RunStore | None = None,
         preload: bool = True,
+        isolate: bool = False,
+        max_requests: int = 1000,
+        queue: int | None = None,
     ) -> None:
         self.notebook = _Notebook(Path(notebook).expanduser().resolve(), str(notebook))
         self.notebook.nb  # noqa: B018 - read now: a missing or broken notebook fails at start
@@ -137,10 +144,31 @@ class NotebookEndpoint:
         self.store = store
         self.preload = preload
         self.pool: KernelPool | None = None
+        self.isolate = isolate
+        self.max_requests = max_requests
+        self.queue = queue
+        self.warm: WarmRunner | None = None
         self._limiter = anyio.CapacityLimiter(max(4, 2 * pool_size))
         self._folder: Path | None = None
 
     # ------------------------------------------------------------------ life cycle
+
+    async def open(self) -> None:
+        """Start serving: the run store, the kernels (warm sessions, or a pool of fresh
+        kernels with ``isolate``), waiting for them up to :data:`STARTUP_WAIT` seconds."""
+        await anyio.to_thread.run_sync(self.start)
+        if self.warm is not None and not await self.warm.start(STARTUP_WAIT):
+            log.warning(
+                "%s: the warm sessions are not ready after %.0f s; requests wait for them",
+                self.label,
+                STARTUP_WAIT,
+            )
+
+    async def shut(self) -> None:
+        """Stop serving: the sessions or kernels, the startup file."""
+        if self.warm is not None:
+            await self.warm.close()
+        await anyio.to_thread.run_sync(self.stop)
 
     def start(self) -> None:
         """Open the run store, load what a run needs and start the warm kernels."""
@@ -154,6 +182,18 @@ class NotebookEndpoint:
         if self.preload:
             self._folder = Path(tempfile.mkdtemp(prefix="wb-serve-"))
             env = preload_env(self.notebook.nb, self._folder)
+        if not self.isolate:
+            self.warm = WarmRunner(
+                self.notebook.path,
+                job=self.job,
+                size=self.pool_size,
+                timeout=self.timeout,
+                store=self.store,
+                env=env,
+                max_requests=self.max_requests,
+                queue=self.queue,
+            )
+            return
         self.pool = KernelPool(self.pool_size, self.notebook.kernel_name, cwd=folder, env=env)
         if not self.pool.wait_full(STARTUP_WAIT):
             log.warning(
@@ -178,7 +218,12 @@ class NotebookEndpoint:
         try:
             self._authorize(request)
             values = self._parameters(request, await _read_body(request))
-            run, payload = await anyio.to_thread.run_sync(self._run, values, limiter=self._limiter)
+            if self.warm is not None:
+                run, payload = await self.warm.run(values)
+            else:
+                run, payload = await anyio.to_thread.run_sync(
+                    self._run, values, limiter=self._limiter
+                )
             run_id = run.id
             response = self._answer(run, payload)
         except _Refusal as refusal:
@@ -270,12 +315,17 @@ class NotebookEndpoint:
     def _answer(self, run: Run, payload: dict[str, Any] | None) -> Response:
         if run.status is Status.SUCCEEDED and payload is not None:
             return JSONResponse(payload["body"], payload["status"], payload["headers"])
+        headers: dict[str, str] = {}
         status = 504 if run.status is Status.TIMED_OUT else 500
+        if run.error_class == BUSY:
+            status, headers = 429, {"Retry-After": "1"}
+        elif run.error_class == NO_KERNEL or run.status is Status.KILLED:
+            status, headers = 503, {"Retry-After": "1"}
         details: dict[str, Any] = {"run": run.id}
         if run.failed_cell is not None:
             details["cell"] = run.failed_cell
         message = run.error_message or f"the run ended {run.status.value}"
-        return _refused(status, run.error_class or "JobError", message, **details)
+        return _refused(status, run.error_class or "JobError", message, headers, **details)
 
     # ------------------------------------------------------------------ other routes
 
@@ -291,7 +341,8 @@ class NotebookEndpoint:
 
     async def healthz(self, request: Request) -> Response:
         """``GET /healthz``: up, with the number of warm kernels ready."""
-        ready = self.pool.ready if self.pool is not None else 0
+        pool = self.warm.pool if self.warm is not None else self.pool
+        ready = pool.ready if pool is not None else 0
         return JSONResponse(
             {"status": "ok", "notebook": self.label, "route": self.route, "kernels_ready": ready}
         )
@@ -387,6 +438,9 @@ def create_app(
     timeout: float | None = 60.0,
     store: RunStore | None = None,
     preload: bool = True,
+    isolate: bool = False,
+    max_requests: int = 1000,
+    queue: int | None = None,
 ) -> Starlette:
     """The starlette app serving ``notebook`` at ``route``; ``token=None`` means no auth.
 
@@ -400,15 +454,18 @@ def create_app(
         timeout=timeout,
         store=store,
         preload=preload,
+        isolate=isolate,
+        max_requests=max_requests,
+        queue=queue,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await anyio.to_thread.run_sync(endpoint.start)
+        await endpoint.open()
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(endpoint.stop)
+            await endpoint.shut()
 
     routes = [
         Route(endpoint.route, endpoint.call, methods=["GET", "POST"]),

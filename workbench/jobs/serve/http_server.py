@@ -89,6 +89,8 @@ def serve(
     pool_size: int = 2,
     timeout: float | None = 60.0,
     preload: bool = True,
+    isolate: bool = False,
+    max_requests: int = 1000,
     started: Callable[[str, str], None] | None = None,
 ) -> None:
     """Serve ``notebook`` until a signal stops it; once it answers, ``started`` gets the base
@@ -99,7 +101,14 @@ def serve(
 
     check_host(host, auth=token is not None)
     app = create_app(
-        notebook, token=token, route=route, pool_size=pool_size, timeout=timeout, preload=preload
+        notebook,
+        token=token,
+        route=route,
+        pool_size=pool_size,
+        timeout=timeout,
+        preload=preload,
+        isolate=isolate,
+        max_requests=max_requests,
     )
     sock = listen(host, port, "--host")
     bound = sock.getsockname()[1]

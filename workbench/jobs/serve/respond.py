@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -36,6 +37,9 @@ from workbench.redaction import redact_value
 
 MIME = "application/vnd.workbench.response+json"
 """The MIME type of the display data that carries a response out of the kernel."""
+
+served: list[dict[str, Any]] = []
+"""The responses of the request a warm session of ``wb serve`` runs (its driver reads them)."""
 
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP header name (RFC 9110)
 _RESERVED = frozenset({"content-length", "content-type", "transfer-encoding", "connection"})
@@ -54,6 +58,9 @@ def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = Non
         return
     from IPython.display import publish_display_data
 
+    if os.environ.get("WORKBENCH_SERVING"):  # a warm session of wb serve: its driver sends it
+        served.append(payload)
+        return
     shown = obj.df if _is_result(obj) else obj
     data, metadata = shell.display_formatter.format(shown)
     publish_display_data(data={**data, MIME: payload}, metadata=metadata)  # type: ignore[no-untyped-call]
@@ -225,8 +232,12 @@ def find_response(nb: Mapping[str, Any]) -> dict[str, Any] | None:
             payload = output.get("data", {}).get(MIME)
             if isinstance(payload, dict):
                 found = payload
-    if found is None:
-        return None
+    return None if found is None else read_payload(found)
+
+
+def read_payload(found: Mapping[str, Any]) -> dict[str, Any]:
+    """A published response (:func:`response_payload`'s) as ``{"status", "headers",
+    "body"}``, checked again and with registered secrets masked."""
     try:
         body = json.loads(found.get("json", "null"))
     except (TypeError, ValueError):
