@@ -109,7 +109,9 @@ def test_exit_codes_tell_bad_parameters_from_failed_cells_and_missing_notebooks(
     assert missing.exit_code == 10 and "nope.ipynb: no such notebook" in missing.stderr
 
     table = wb("runs").stdout.splitlines()
-    assert table[0].split() == ["id", "job", "status", "started", "duration", "error"]
+    assert table[0].split() == [
+        *("id", "job", "status", "exit", "started", "duration", "parameters", "cell", "error")
+    ]
     assert len(table) == 2 and "fails  failed" in table[1]
     assert "ZeroDivisionError: division by zero" in table[1]
 
@@ -155,3 +157,23 @@ def test_runs_filters_by_job_and_status_and_limits(notebooks: Path) -> None:
     assert len(json.loads(wb("runs", "--limit", "2", "--json").stdout)) == 2
     assert wb("runs", "--job", "nothing").stdout.strip() == "no runs"
     assert json.loads(wb("runs", "--job", "nothing", "--json").stdout) == []
+
+
+def test_runs_show_names_the_failing_cell_its_source_and_output(notebooks: Path) -> None:
+    assert wb("run", str(notebooks / "fails.ipynb"), "-p", "divisor", "0").exit_code == 12
+    (record,) = json.loads(wb("runs", "--json").stdout)
+    table = wb("runs").stdout.splitlines()
+    assert "exit" in table[0] and "parameters" in table[0] and "cell" in table[0]
+    assert '{"divisor": 0}' in table[1] and " 12 " in table[1]
+    shown = wb("runs", "show", record["id"][:20]).stdout.splitlines()
+    assert shown[1].startswith("status: failed, exit code 12")
+    assert 'parameters: {"divisor": 0}' in shown
+    assert "error at cell 2: ZeroDivisionError: division by zero" in shown
+    assert "    result = numerator / divisor  # fails when divisor is 0" in shown
+    assert any("ZeroDivisionError" in line for line in shown[shown.index("its output:") :])
+    assert shown[-1] == f"output notebook: {record['output']}"
+    details = json.loads(wb("runs", "show", record["id"], "--json").stdout)
+    assert details["failed_cell"] == 2
+    assert details["failed_cell_source"].startswith("result = numerator / divisor")
+    missing = CliRunner().invoke(cli, ["runs", "show", "nope"])
+    assert missing.exit_code == 10 and "no run with id 'nope'" in missing.stderr

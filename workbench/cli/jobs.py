@@ -25,7 +25,7 @@ from workbench.errors import ParameterError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-RUN_TABLE = ["id", "job", "status", "started", "duration", "error"]
+RUN_TABLE = ["id", "job", "status", "exit", "started", "duration", "parameters", "cell", "error"]
 
 parameter_option = click.option(
     "-p",
@@ -139,7 +139,7 @@ def _file_parameters(path: Path) -> dict[str, Any]:
     return data
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--job", help="Only the runs of this job.")
 @click.option(
     "--status",
@@ -148,8 +148,13 @@ def _file_parameters(path: Path) -> dict[str, Any]:
 )
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @json_option
-def runs(job: str | None, status: str | None, limit: int, as_json: bool) -> None:
-    """List the latest runs, newest first."""
+@click.pass_context
+def runs(
+    ctx: click.Context, job: str | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """List the latest runs, newest first (`wb runs show ID` looks into one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from workbench.jobs.run.store import default_store
 
     found = default_store().runs(job=job, status=status, limit=limit)
@@ -161,10 +166,29 @@ def runs(job: str | None, status: str | None, limit: int, as_json: bool) -> None
             "id": r.id,
             "job": r.job,
             "status": r.status.value,
+            "exit": "" if r.exit_code is None else r.exit_code,
             "started": r.started_at.strftime("%Y-%m-%d %H:%M:%S") if r.started_at else "",
             "duration": f"{r.duration:.2f} s" if r.duration is not None else "",
+            "parameters": json.dumps(r.parameters, ensure_ascii=False) if r.parameters else "",
+            "cell": "" if r.failed_cell is None else r.failed_cell,
             "error": ": ".join(p for p in (r.error_class, r.error_message) if p),
         }
         for r in found
     ]
     emit(rows, RUN_TABLE, as_json=False, empty="no runs")
+
+
+@runs.command("show")
+@click.argument("run_id")
+@json_option
+def runs_show(run_id: str, as_json: bool) -> None:
+    """Print run RUN_ID (a unique prefix works): its record, its error with the failing
+    cell's source and output, and where its output notebook is."""
+    from workbench.jobs.run.details import report, run_details
+    from workbench.jobs.run.store import default_store
+
+    details = run_details(default_store().find(run_id))
+    if as_json:
+        click.echo(json.dumps(details, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(report(details)))

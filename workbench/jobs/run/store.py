@@ -146,6 +146,16 @@ class RunStore:
             raise JobError(f"no run with id {run_id!r} in {self.display_url}")
         return rows[0]
 
+    def find(self, run_id: str) -> Run:
+        """The run whose id is ``run_id`` or starts with it (a unique prefix)."""
+        rows = self._read(
+            sa.select(RUNS).where(RUNS.c.id.startswith(run_id, autoescape=True)).limit(2)
+        )
+        if len(rows) != 1:
+            what = "no run" if not rows else "more than one run"
+            raise JobError(f"{what} with id {run_id!r} in {self.display_url}")
+        return rows[0]
+
     def runs(
         self, *, job: str | None = None, status: Status | str | None = None, limit: int = 50
     ) -> list[Run]:
