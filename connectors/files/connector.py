@@ -1,10 +1,17 @@
-"""The files connector: tabular files in one folder, read and written as DataFrames."""
+"""The files connector: tabular files in one folder, read and written as DataFrames.
+
+Every read, write and listing reaches its files through directory descriptors of the
+folder (:mod:`connectors.files.folder`), so nothing outside it is read or written, whatever
+another process swaps in meanwhile; this needs a POSIX system (Linux, macOS, BSD) and fails
+clearly elsewhere. Writes go through a hidden temporary file (:mod:`connectors.files.atomic`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +19,10 @@ from typing import Any
 
 from pydantic import Field
 
+from connectors.files.atomic import atomic_file, is_temporary
+from connectors.files.folder import Folder, UnsupportedSystemError
 from connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
-from connectors.files.paths import OutsideFolderError, atomic_target, inside, matching
+from connectors.files.paths import PathError, UnsafeLinkError
 from connectors.files.selection import Selection
 from connectors.files.watch import FolderWatch, file_event
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError, WorkbenchError
@@ -34,9 +43,11 @@ class FilesConfig(ConnectionConfig):
 class Files(Connector):
     """Tabular files in a folder: CSV, JSON, JSON lines, Parquet and Excel as DataFrames.
 
-    Every path is relative to the connection's folder and cannot leave it. Writes are
-    atomic: a reader sees the old file or the new one, and a failed write leaves nothing
-    behind. Excel needs ``pip install 'workbench[excel]'``.
+    Every path is relative to the connection's folder and cannot leave it: ``..`` above
+    the folder and absolute paths elsewhere are refused, and links are followed only while
+    they stay inside (a link that leads out is refused). Writes are atomic: a reader sees
+    the old file or the new one, and a failed write leaves nothing behind. POSIX only
+    (Linux, macOS, BSD). Excel needs ``pip install 'workbench[excel]'``.
 
     Example:
         >>> import tempfile
@@ -58,15 +69,20 @@ class Files(Connector):
 
     def __init__(self, config: FilesConfig | None = None, *, connection: str | None = None):
         super().__init__(config, connection=connection)
-        self.root = Path(self.config.folder).expanduser().resolve()
+        given = Path(self.config.folder).expanduser().absolute()
+        self.root = given.resolve()
+        self.folder = Folder(self.root, *([given] if given != self.root else []))
 
     def check(self) -> str:
         """The folder exists and is a folder: ``folder PATH (N files)``, counting its own files."""
         if not self.root.is_dir():
             problem = "is not a folder" if self.root.exists() else "does not exist"
             raise ConnectionFailedError(f"{self.connection}: folder {self.root} {problem}")
-        with os.scandir(self.root) as entries:
-            count = sum(1 for entry in entries if entry.is_file())
+        with self._errors(f"{self.connection}.check", "."), self.folder.opened() as opened:
+            entries = opened.entries([])
+        count = sum(
+            1 for name, info in entries if stat.S_ISREG(info.st_mode) and not is_temporary(name)
+        )
         return f"folder {self.root} ({count} file{'' if count == 1 else 's'})"
 
     @action
@@ -80,13 +96,14 @@ class Files(Connector):
             format: csv, json, jsonl, parquet or xlsx; by default the file's suffix decides
         """
         label = f"{self.connection}.read"
-        target = self._inside(label, path)
-        kind = self._format(label, target, path, format)
-        if not target.is_file():
-            raise ActionError(f"{label}: no file {path!r} in the folder {self.root}")
-        with _driver_errors(f"{label}: cannot read {path!r} as {kind.name}"):
-            frame = kind.read(target)
-        raw = {"path": self._name(target), "format": kind.name, "bytes": target.stat().st_size}
+        parts = self._parts(label, path)
+        kind = self._format(label, parts[-1], path, format)
+        with self._errors(label, path), self.folder.opened() as opened:
+            handle = os.fdopen(opened.open_file(parts), "rb")
+        with handle, _driver_errors(f"{label}: cannot read {path!r} as {kind.name}"):
+            size = os.fstat(handle.fileno()).st_size
+            frame = kind.load(handle)
+        raw = {"path": "/".join(parts), "format": kind.name, "bytes": size}
         return Result(frame, raw=raw)
 
     @action
@@ -104,24 +121,25 @@ class Files(Connector):
             overwrite: replace an existing file (when false, an existing file is an error)
         """
         label = f"{self.connection}.write"
-        target = self._inside(label, path)
-        kind = self._format(label, target, path, format)
-        if target.is_dir():
-            raise ActionArgumentError(f"{label}: {path!r} is a folder, not a file")
+        parts = self._parts(label, path)
+        kind = self._format(label, parts[-1], path, format)
         frame = as_frame(label, data)
-        try:
-            with (
-                atomic_target(target, overwrite=overwrite) as temporary,
-                _driver_errors(f"{label}: cannot write {path!r} as {kind.name}"),
-            ):
-                kind.write(frame, temporary)
-        except FileExistsError:
-            raise ActionError(
-                f"{label}: {path!r} already exists in the folder {self.root}; "
-                "pass overwrite=True to replace it"
-            ) from None
-        size = target.stat().st_size
-        return {"path": self._name(target), "format": kind.name, "rows": len(frame), "bytes": size}
+        made = _make_folders(self.root)
+        with (
+            _removed_on_failure(made),
+            self._errors(label, path),
+            self.folder.opened() as opened,
+            opened.locate(parts, create=True) as place,
+            atomic_file(place, overwrite=overwrite) as written,
+            _driver_errors(f"{label}: cannot write {path!r} as {kind.name}"),
+        ):
+            kind.dump(frame, written.handle)
+        return {
+            "path": place.relative,
+            "format": kind.name,
+            "rows": len(frame),
+            "bytes": written.size,
+        }
 
     @trigger
     def new_files(
@@ -154,11 +172,13 @@ class Files(Connector):
         if max_events is not None and max_events < 1:
             raise ActionArgumentError(f"{label}: max_events must be 1 or more, got {max_events}")
         try:
-            selection = Selection(self.root, pattern, recursive=recursive)
-        except OutsideFolderError as exc:
+            selection = Selection(self.root, pattern, recursive=recursive, folder=self.folder)
+        except PathError as exc:
             raise ActionArgumentError(f"{label}: {exc}") from None
         if not self.root.is_dir():
             raise ConnectionFailedError(f"{label}: the folder {self.root} does not exist")
+        with self._errors(label, pattern):
+            self.folder.check_system()
         return self._follow(label, selection, settle, max_events, timeout)
 
     def _follow(
@@ -176,14 +196,43 @@ class Files(Connector):
         watch = FolderWatch(selection, seen, settle, describe)
         yield from deliver(watch.sightings(label), seen, max_events=max_events, timeout=timeout)
 
-    def _inside(self, label: str, path: str) -> Path:
+    def _parts(self, label: str, path: str) -> list[str]:
         try:
-            return inside(self.root, path)
-        except OutsideFolderError as exc:
+            return self.folder.parts(path)
+        except PathError as exc:
             raise ActionArgumentError(f"{label}: {exc}") from None
 
-    def _format(self, label: str, target: Path, path: str, explicit: str | None) -> Format:
-        found = find_format(target, explicit)
+    @contextlib.contextmanager
+    def _errors(self, label: str, path: str) -> Iterator[None]:
+        """Turn what the folder refuses or lacks into a clear error naming ``path``."""
+        where = f"in the folder {self.root}"
+        try:
+            yield
+        except PathError as exc:
+            raise ActionArgumentError(f"{label}: {exc} ({where})") from None
+        except IsADirectoryError:
+            raise ActionArgumentError(f"{label}: {path!r} is a folder, not a file") from None
+        except FileExistsError:
+            raise ActionError(
+                f"{label}: {path!r} already exists {where}; pass overwrite=True to replace it"
+            ) from None
+        except FileNotFoundError:
+            if not self.root.is_dir():
+                raise ConnectionFailedError(
+                    f"{label}: the folder {self.root} does not exist"
+                ) from None
+            raise ActionError(f"{label}: no file {path!r} {where}") from None
+        except NotADirectoryError as exc:
+            raise ActionError(
+                f"{label}: {exc.filename!r} is a file, not a folder, {where}"
+            ) from None
+        except (UnsafeLinkError, UnsupportedSystemError) as exc:
+            raise ActionError(f"{label}: {exc}") from None
+        except OSError as exc:
+            raise ActionError(f"{label}: cannot reach {path!r} {where}: {exc.strerror}") from None
+
+    def _format(self, label: str, name: str, path: str, explicit: str | None) -> Format:
+        found = find_format(Path(name), explicit)
         if found is None:
             given = f"format {explicit!r}" if explicit else f"the suffix of {path!r}"
             supported = ", ".join(FORMATS)
@@ -193,13 +242,13 @@ class Files(Connector):
             )
         return found
 
-    def _name(self, target: Path) -> str:
-        return target.relative_to(self.root).as_posix()
-
     # Defined last: inside the class body, the name `list` is this action from here on.
     @action
     def list(self, pattern: str = "*") -> Result:
         """List the files that match a glob pattern: name, size, modified, format.
+
+        Hidden files (``.name``) match only a pattern that starts with a dot; the
+        temporary files of writes never do.
 
         Args:
             pattern: a glob relative to the folder, such as ``*.csv``; ``**`` matches any depth
@@ -208,17 +257,18 @@ class Files(Connector):
 
         label = f"{self.connection}.list"
         try:
-            found = matching(self.root, pattern)
-        except OutsideFolderError as exc:
+            selection = Selection(self.root, pattern, folder=self.folder)
+        except PathError as exc:
             raise ActionArgumentError(f"{label}: {exc}") from None
         rows = []
-        for file in sorted(found, key=self._name):
-            info = file.stat()
+        with self._errors(label, pattern):
+            found = sorted(selection.walk(), key=lambda item: item[0])
+        for name, info in found:
             modified = datetime.fromtimestamp(info.st_mtime, UTC)
-            kind = format_of(file)
+            kind = format_of(Path(name))
             rows.append(
                 {
-                    "name": self._name(file),
+                    "name": name,
                     "size": info.st_size,
                     "modified": modified.isoformat(timespec="seconds"),
                     "format": kind.name if kind else None,
@@ -238,3 +288,26 @@ def _driver_errors(message: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise ActionError(f"{message}: {type(exc).__name__}: {exc}") from exc
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create the connection's ``folder`` and its missing parents; the ones made, deepest first."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+@contextlib.contextmanager
+def _removed_on_failure(folders: list[Path]) -> Iterator[None]:
+    """Remove ``folders`` (deepest first) again when the block fails."""
+    try:
+        yield
+    except BaseException:
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise

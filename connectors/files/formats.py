@@ -6,11 +6,13 @@ costs nothing.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from workbench.errors import ActionArgumentError
 from workbench.sdk import Result, require
@@ -19,68 +21,104 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(handle: BinaryIO) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.read_csv(path, encoding="utf-8")
+    return pd.read_csv(handle, encoding="utf-8")
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8")
+def _write_csv(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    frame.to_csv(handle, index=False, encoding="utf-8")
 
 
-def _read_json(path: Path) -> pd.DataFrame:
-    with path.open(encoding="utf-8") as handle:
-        records = json.load(handle)
+def _read_json(handle: BinaryIO) -> pd.DataFrame:
+    records = json.load(handle)  # JSON text is UTF-8, which json.load decodes from bytes
     return _frame_of_records(records if isinstance(records, list) else [records])
 
 
-def _write_json(frame: pd.DataFrame, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(_json_records(frame), handle, ensure_ascii=False, default=_json_default)
+def _write_json(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    with _text(handle) as text:
+        json.dump(_json_records(frame), text, ensure_ascii=False, default=_json_default)
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    with path.open(encoding="utf-8") as handle:
-        return _frame_of_records([json.loads(line) for line in handle if line.strip()])
+def _read_jsonl(handle: BinaryIO) -> pd.DataFrame:
+    lines = io.TextIOWrapper(handle, encoding="utf-8")
+    try:
+        return _frame_of_records([json.loads(line) for line in lines if line.strip()])
+    finally:
+        lines.detach()
 
 
-def _write_jsonl(frame: pd.DataFrame, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as handle:
+def _write_jsonl(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    with _text(handle) as text:
         for record in _json_records(frame):
-            handle.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+            text.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(handle: BinaryIO) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.read_parquet(path, engine="pyarrow")
+    return pd.read_parquet(handle, engine="pyarrow")
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_parquet(path, engine="pyarrow", index=False)
+def _write_parquet(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    frame.to_parquet(handle, engine="pyarrow", index=False)
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
+def _read_xlsx(handle: BinaryIO) -> pd.DataFrame:
     import pandas as pd
 
     require("openpyxl", "excel")
-    return pd.read_excel(path, engine="openpyxl")
+    return pd.read_excel(handle, engine="openpyxl")
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+def _write_xlsx(frame: pd.DataFrame, handle: BinaryIO) -> None:
     require("openpyxl", "excel")
-    frame.to_excel(path, index=False, engine="openpyxl")
+    frame.to_excel(handle, index=False, engine="openpyxl")
+
+
+@contextlib.contextmanager
+def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text written through ``handle``, which stays open afterwards."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()
 
 
 @dataclass(frozen=True)
 class Format:
-    """One file format: its name, the suffixes that imply it, its reader and writer."""
+    """One file format: its name, the suffixes that imply it, its reader and writer.
+
+    ``load`` and ``dump`` work on binary file objects (the files connector hands them
+    files it opened inside its folder); ``read`` and ``write`` on a path.
+
+    Example:
+        >>> import io, pandas as pd
+        >>> buffer = io.BytesIO()
+        >>> FORMATS["jsonl"].dump(pd.DataFrame({"id": [1, 2]}), buffer)
+        >>> buffer.getvalue()
+        b'{"id": 1}\\n{"id": 2}\\n'
+        >>> FORMATS["jsonl"].load(io.BytesIO(buffer.getvalue()))["id"].tolist()
+        [1, 2]
+    """
 
     name: str
     suffixes: tuple[str, ...]
-    read: Callable[[Path], pd.DataFrame]
-    write: Callable[[pd.DataFrame, Path], None]
+    load: Callable[[BinaryIO], pd.DataFrame]
+    dump: Callable[[pd.DataFrame, BinaryIO], None]
+
+    def read(self, path: Path) -> pd.DataFrame:
+        """The file at ``path`` as a DataFrame."""
+        with path.open("rb") as handle:
+            return self.load(handle)
+
+    def write(self, frame: pd.DataFrame, path: Path) -> None:
+        """Write ``frame`` to the file at ``path``."""
+        with path.open("wb") as handle:
+            self.dump(frame, handle)
 
 
 FORMATS: dict[str, Format] = {

@@ -1,47 +1,66 @@
-"""Paths confined to the connection's folder, and atomic replacement of files in it."""
+"""Paths and patterns given to the files connector, checked before anything is opened.
+
+A path names a file by its parts below the connection's folder. The check is on the text
+alone: ``..`` is taken away with the part before it, and a path that climbs above the
+folder, or an absolute path elsewhere, is refused. Links are not looked at here: the
+:class:`~connectors.files.folder.Folder` follows them, one part at a time.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import stat
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path, PurePath
-
-NEW_FILE_MODE = 0o644
-# os.link fails with these where a file system has no hard links; fall back to a check.
-_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}
+from collections.abc import Iterable
+from pathlib import Path, PurePath, PurePosixPath
 
 
-class OutsideFolderError(ValueError):
-    """A path that resolves outside the folder it must stay in."""
+class PathError(ValueError):
+    """A path or pattern that cannot name a file in the folder (bad input)."""
 
 
-def inside(root: Path, path: str) -> Path:
-    """``path`` resolved against ``root``; raise :class:`OutsideFolderError` if it escapes.
+class OutsideFolderError(PathError):
+    """A path or pattern that climbs out of the folder it must stay in."""
 
-    Symbolic links are followed first, so a link pointing out of the folder is refused too.
+
+class UnsafeLinkError(Exception):
+    """A link on the way leads out of the folder, or links loop."""
+
+
+def path_parts(roots: Iterable[Path], path: str) -> list[str]:
+    """The parts of ``path`` below the folder (``roots``: the folder's absolute spellings).
+
+    Raise :class:`OutsideFolderError` when the path climbs out or is absolute elsewhere,
+    :class:`PathError` when it names the folder itself or holds a NUL character.
 
     Example:
-        >>> inside(Path("/data"), "in/orders.csv").as_posix()
-        '/data/in/orders.csv'
+        >>> path_parts([Path("/data")], "in/./old/../orders.csv")
+        ['in', 'orders.csv']
+        >>> path_parts([Path("/data")], "/data/in/orders.csv")
+        ['in', 'orders.csv']
+        >>> path_parts([Path("/data")], "in/../../etc/passwd")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        connectors.files.paths.OutsideFolderError: path 'in/../../etc/passwd' is outside ...
     """
-    candidate = (root / path).resolve()
-    if not candidate.is_relative_to(root):
-        raise OutsideFolderError(f"path {path!r} is outside the folder {root}")
-    return candidate
-
-
-def matching(root: Path, pattern: str) -> list[Path]:
-    """The files under ``root`` that match the glob ``pattern`` (``**`` for any depth).
-
-    Patterns that are empty, absolute or climb out with ``..`` raise
-    :class:`OutsideFolderError`; links that resolve outside ``root`` are left out.
-    """
-    check_pattern(pattern)
-    return [p for p in root.glob(pattern) if p.is_file() and p.resolve().is_relative_to(root)]
+    folders = list(roots)
+    if "\0" in path:
+        raise PathError(f"path {path!r} holds a NUL character")
+    pure = PurePosixPath(path)
+    if pure.is_absolute():
+        for folder in folders:
+            if pure.is_relative_to(folder):
+                pure = pure.relative_to(folder)
+                break
+        else:
+            raise OutsideFolderError(f"path {path!r} is outside the folder {folders[0]}")
+    parts: list[str] = []
+    for part in pure.parts:
+        if part == "..":
+            if not parts:
+                raise OutsideFolderError(f"path {path!r} is outside the folder {folders[0]}")
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    if not parts:
+        raise PathError(f"path {path!r} names the folder {folders[0]} itself, not a file in it")
+    return parts
 
 
 def check_pattern(pattern: str) -> None:
@@ -54,75 +73,5 @@ def check_pattern(pattern: str) -> None:
         OutsideFolderError: pattern '../*.csv' must be a relative glob inside the folder
     """
     pure = PurePath(pattern)
-    if not pattern or pure.is_absolute() or ".." in pure.parts:
+    if not pattern or "\0" in pattern or pure.is_absolute() or ".." in pure.parts:
         raise OutsideFolderError(f"pattern {pattern!r} must be a relative glob inside the folder")
-
-
-@contextlib.contextmanager
-def atomic_target(target: Path, *, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place when the block succeeds.
-
-    Readers see the old file or the new one, never half of one. When the block (or the
-    move) fails, the temporary file and any folder created for it are removed, and the old
-    file is left as it was. With ``overwrite=False`` an existing ``target`` raises
-    :class:`FileExistsError`, checked again at the moment of the move.
-    """
-    if not overwrite and target.exists():
-        raise FileExistsError(errno.EEXIST, "file exists", str(target))
-    created = _make_folders(target.parent)
-    temporary: Path | None = None
-    try:
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        temporary = Path(name)
-        yield temporary
-        _sync(temporary)
-        os.chmod(temporary, _mode_for(target))
-        if overwrite:
-            os.replace(temporary, target)
-        else:
-            _move_new(temporary, target)
-    except BaseException:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        for folder in created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
-        raise
-
-
-def _make_folders(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return the ones created, deepest first."""
-    missing = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def _sync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _mode_for(target: Path) -> int:
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        return NEW_FILE_MODE
-
-
-def _move_new(temporary: Path, target: Path) -> None:
-    """Move ``temporary`` to ``target`` only if no file is there (a hard link never clobbers)."""
-    try:
-        os.link(temporary, target)
-    except OSError as exc:
-        if exc.errno not in _NO_HARD_LINKS:
-            raise
-        if target.exists():
-            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
-        os.replace(temporary, target)
-    else:
-        temporary.unlink()

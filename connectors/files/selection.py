@@ -3,8 +3,9 @@
 A pattern is matched part by part against the path relative to the folder, as the
 ``glob`` module does: ``*`` stays within one folder, ``**`` spans any depth, and a name
 starting with ``.`` (a partial upload, an editor's swap file, the files connector's own
-temporary files) matches only a pattern part that starts with ``.`` too. A link that
-resolves outside the folder is never selected (see :func:`connectors.files.paths.inside`).
+temporary files) matches only a pattern part that starts with ``.`` too; the connector's
+own temporary files never match. Everything is opened and looked at through the folder's
+descriptors (:mod:`connectors.files.folder`): a link that leads outside is never selected.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-from connectors.files.paths import OutsideFolderError, check_pattern, inside
+from connectors.files.atomic import is_temporary
+from connectors.files.folder import Folder, OpenFolder
+from connectors.files.paths import PathError, UnsafeLinkError, check_pattern
 
 WILDCARDS = frozenset("*?[")
 
@@ -32,12 +35,21 @@ class Selection:
         (True, False)
     """
 
-    def __init__(self, root: Path, pattern: str = "*", *, recursive: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        pattern: str = "*",
+        *,
+        recursive: bool = False,
+        folder: Folder | None = None,
+    ) -> None:
         check_pattern(pattern)
         parts = PurePosixPath(pattern).parts
         if recursive and "**" not in parts:
             parts = ("**", *parts)
         self.root = root
+        self.folder = folder or Folder(root)
+        """The folder files are reached through (by descriptors, see :mod:`.folder`)."""
         self.parts: tuple[str, ...] = parts
         self.deep = len(parts) > 1
         """Whether files in subfolders can match (so subfolders must be watched)."""
@@ -60,55 +72,71 @@ class Selection:
         None too when the path leaves the folder (through a link), or is gone.
         """
         try:
-            target = inside(self.root, relative)
-            info = target.stat()
-        except (OutsideFolderError, OSError):
+            with self.folder.opened() as opened:
+                info = opened.stat(relative.split("/"))
+        except (OSError, PathError, UnsafeLinkError):
             return None
         return info if stat.S_ISREG(info.st_mode) else None
+
+    def kind(self, relative: str) -> str | None:
+        """``"folder"``, ``"file"`` (anything else, a link too) or None when nothing is there."""
+        try:
+            with self.folder.opened() as opened:
+                info = opened.stat(relative.split("/"), follow=False)
+        except (OSError, PathError, UnsafeLinkError):
+            return None
+        return "folder" if stat.S_ISDIR(info.st_mode) else "file"
 
     def walk(self, under: str = "") -> Iterator[tuple[str, os.stat_result]]:
         """The selected files below ``under`` (default: the whole selection), with status.
 
-        Only the starting folder and links are resolved: below a folder inside ``root``,
-        nothing but a link can lead out of it.
+        Folders are opened from the folder's descriptor one part at a time, never through
+        a link; a link to a file is followed only while it stays inside the folder.
+        Temporary files of the connector's writes are never selected.
         """
         start = under or self.base
-        if start and (not self.deep or not self._inside(start)):
+        if start and not self.deep:
             return
+        try:
+            with self.folder.opened() as opened:
+                yield from self._walk(opened, start)
+        except (FileNotFoundError, NotADirectoryError):  # the folder itself is gone
+            return
+
+    def _walk(self, opened: OpenFolder, start: str) -> Iterator[tuple[str, os.stat_result]]:
         folders = [start]
         while folders:
             folder = folders.pop()
             try:
-                with os.scandir(self.root / folder if folder else self.root) as listing:
-                    entries = sorted(listing, key=lambda e: e.name)
-            except OSError:
+                entries = opened.entries(folder.split("/") if folder else [])
+            except (OSError, PathError, UnsafeLinkError):
                 continue
             prefix = folder + "/" if folder else ""
-            below = []
-            for entry in entries:
-                relative = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if self.deep and (self._hidden_wanted or not entry.name.startswith(".")):
+            below, chosen = [], []
+            for name, info in entries:
+                relative = prefix + name
+                if is_temporary(name):
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    if self.deep and (self._hidden_wanted or not name.startswith(".")):
                         below.append(relative)
                     continue
                 if not self.matches(relative):
                     continue
-                info = self.stat(relative) if entry.is_symlink() else _status(entry)
-                if info is not None and stat.S_ISREG(info.st_mode):
-                    yield relative, info
+                found: os.stat_result | None = info
+                if stat.S_ISLNK(info.st_mode):
+                    found = _followed(opened, relative)
+                if found is not None and stat.S_ISREG(found.st_mode):
+                    chosen.append((relative, found))
+            yield from chosen
             folders.extend(reversed(below))
 
-    def _inside(self, folder: str) -> bool:
-        try:
-            return inside(self.root, folder).is_dir()
-        except OutsideFolderError:
-            return False
 
-
-def _status(entry: os.DirEntry[str]) -> os.stat_result | None:
+def _followed(opened: OpenFolder, relative: str) -> os.stat_result | None:
+    """The status of what the link ``relative`` leads to, while it stays inside."""
     try:
-        return entry.stat(follow_symlinks=False)
-    except OSError:  # gone since it was listed
+        return opened.stat(relative.split("/"))
+    except (OSError, PathError, UnsafeLinkError):
         return None
 
 

@@ -5,6 +5,8 @@ files dropped while nothing watched are found), then follows the folder with
 ``watchfiles`` and scans it again every :data:`RESCAN_SECONDS` in case a change notice was
 lost. A file counts once it has *settled*: its modification time and size stayed the same
 for ``settle`` seconds, so a file still being written is reported when it is complete.
+Files are looked at only through the selection (by the folder's descriptors, never
+following a link out of it); watchfiles' notices just say where to look.
 """
 
 from __future__ import annotations
@@ -130,8 +132,8 @@ class FolderWatch:
     def _look_at(self, paths: set[str]) -> Iterator[Sighting]:
         """The settled new files among the changed ``paths`` (absolute, as watchfiles gives)."""
         for relative in sorted(self._relative(paths)):
-            target = self.root / relative
-            if target.is_dir() and not target.is_symlink():
+            kind = self.selection.kind(relative)
+            if kind == "folder":
                 yield from self.scan(relative)
                 continue
             info = self.selection.stat(relative) if self.selection.matches(relative) else None
@@ -139,7 +141,7 @@ class FolderWatch:
                 sighting = self._consider(relative, info)
                 if sighting is not None:
                     yield sighting
-            elif not os.path.lexists(target):
+            elif kind is None:
                 self.seen.forget(relative)
                 below = relative + "/"
                 for name in [n for n in self._pending if n == relative or n.startswith(below)]:

@@ -136,7 +136,7 @@ def test_links_out_of_the_folder_and_escaping_patterns_are_refused(
     (project / "outside.csv").write_text("id\n1\n", encoding="utf-8")
     (folder / "link.csv").symlink_to(project / "outside.csv")
 
-    with pytest.raises(ActionArgumentError, match=r"'link\.csv' is outside the folder"):
+    with pytest.raises(ActionError, match=r"'link\.csv' leads out of the folder"):
         files.read("link.csv")
     assert files.list().rows == 0
     with pytest.raises(ActionArgumentError, match=r"pattern '\.\./\*'"):
@@ -218,3 +218,52 @@ def test_connect_by_name_uses_the_working_directory(project: Path) -> None:
         assert (project / "hello.csv").is_file()
         assert files.list("*.csv").data[0]["name"] == "hello.csv"
         assert "storage" in wb.catalog("files")["category"].tolist()
+
+
+def test_hidden_files_are_listed_only_by_a_pattern_with_a_dot(files: Files, folder: Path) -> None:
+    files.write("a.csv", FRAME)
+    (folder / ".env").write_text("x", encoding="utf-8")
+
+    assert files.list().df["name"].tolist() == ["a.csv"]
+    assert files.list(".*").df["name"].tolist() == [".env"]
+
+
+def test_a_write_makes_the_missing_folder_of_the_connection(project: Path) -> None:
+    with Files(FilesConfig(folder="out/daily"), connection="out") as files:
+        files.write("a.csv", FRAME)
+
+    assert (project / "out" / "daily" / "a.csv").is_file()
+
+
+def test_a_pipe_or_a_folder_is_not_read_as_a_file(files: Files, folder: Path) -> None:
+    os.mkfifo(folder / "pipe.csv")  # opening it for reading would wait for a writer
+    (folder / "dir.csv").mkdir()
+
+    with pytest.raises(ActionArgumentError, match=r"'pipe\.csv' is not a regular file"):
+        files.read("pipe.csv")
+    with pytest.raises(ActionArgumentError, match=r"'dir\.csv' is a folder, not a file"):
+        files.read("dir.csv")
+    with pytest.raises(ActionArgumentError, match=r"'dir\.csv' is a folder, not a file"):
+        files.write("dir.csv", FRAME)
+
+
+def test_a_file_in_the_way_of_a_folder_is_named(files: Files, folder: Path) -> None:
+    files.write("a.csv", FRAME)
+
+    with pytest.raises(ActionError, match=r"'a\.csv' is a file, not a folder"):
+        files.write("a.csv/b.csv", FRAME)
+
+
+def test_without_directory_descriptors_every_operation_fails_clearly(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("connectors.files.folder.SUPPORTED", False)
+
+    for operation in (
+        lambda: files.read("a.csv"),
+        lambda: files.write("a.csv", FRAME),
+        lambda: files.list(),
+        lambda: files.new_files(),
+    ):
+        with pytest.raises(ActionError, match=r"needs a POSIX system with directory descriptors"):
+            operation()
