@@ -215,13 +215,14 @@ def test_add_secret_reference_is_written_inline(project: Path) -> None:
     assert wb("connections", "show", "vault", "--json").stdout.count("secret:probe/token") == 1
 
 
-def test_add_inline_secret_is_masked_and_warned() -> None:
+def test_add_inline_secret_goes_to_the_secret_store_and_is_warned(project: Path) -> None:
     added = add_probe("plain", "--set", "token=inline-token-value")
     assert "inline-token-value" not in added.output
-    assert "warning: field 'token'" in added.stderr
-    assert (
-        json.loads(wb("connections", "show", "plain", "--json").stdout)["fields"]["token"] == "***"
-    )
+    assert "warning: field 'token' was given on the command line" in added.stderr
+    assert default_secret_store().get("plain/token") == "inline-token-value"
+    assert "inline-token-value" not in (project / "workbench.toml").read_text()
+    shown = json.loads(wb("connections", "show", "plain", "--json").stdout)
+    assert shown["fields"]["token"] == "secret:plain/token"
 
 
 def test_add_unknown_connector_suggests_and_writes_nothing(project: Path) -> None:
@@ -358,12 +359,12 @@ def test_secrets_set_list_remove() -> None:
     assert stored.stdout == "stored secret api/token in the encrypted file\n"
     assert default_secret_store().get("api/token") == "s3cret-value"
 
-    wb("secrets", "set", "multi", input="line one\nline two\n\n")
-    assert default_secret_store().get("multi") == "line one\nline two\n"
+    wb("secrets", "set", "spaced", input="  one line  \n")
+    assert default_secret_store().get("spaced") == "  one line  "
 
     assert json.loads(wb("secrets", "list", "--json").stdout) == [
         {"name": "api/token", "backend": "encrypted file"},
-        {"name": "multi", "backend": "encrypted file"},
+        {"name": "spaced", "backend": "encrypted file"},
     ]
     assert wb("secrets", "list").stdout.splitlines()[1].split() == [
         "api/token",
@@ -373,7 +374,7 @@ def test_secrets_set_list_remove() -> None:
 
     removed = wb("secrets", "remove", "api/token")
     assert removed.exit_code == 0
-    assert default_secret_store().names() == ["multi"]
+    assert default_secret_store().names() == ["spaced"]
     assert wb("secrets", "remove", "api/token").exit_code == 5
 
 

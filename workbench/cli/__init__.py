@@ -20,23 +20,24 @@ Example (Python):
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from workbench import __version__, client, registry
+from workbench import __version__, registry
 from workbench.cli import jobs, schedule, serve, triggers, worker
 from workbench.cli.output import emit, json_option, one_line, records
-from workbench.config.entries import ConnectionEntry, read_entries
+from workbench.config import connections as config
+from workbench.config.add import add_connection
 from workbench.config.secrets import check_name, default_secret_store
-from workbench.errors import ConfigError, ConnectionFailedError, SecretError, WorkbenchError
-from workbench.paths import FILE_NAME, project_file, user_file
+from workbench.errors import ConnectionFailedError, SecretError, WorkbenchError
+from workbench.paths import user_file
 
 CATALOG_TABLE = ["name", "title", "category", "auth", "actions", "triggers", "description"]
 SECRET_COLUMNS = ["name", "backend"]
@@ -45,7 +46,9 @@ SECRET_COLUMNS = ["name", "backend"]
 class _WorkbenchGroup(click.Group):
     """Ends on a WorkbenchError with ``error: MESSAGE`` and its exit code, no traceback.
 
-    Broken plugins' warnings are silenced here: ``wb catalog`` reports them itself.
+    A usage error never echoes an unexpected argument (it may be a secret typed on the
+    command line): it names its position instead. Broken plugins' warnings are silenced
+    here: ``wb catalog`` reports them itself.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -56,6 +59,37 @@ class _WorkbenchGroup(click.Group):
             except WorkbenchError as err:
                 click.echo(f"error: {one_line(str(err))}", err=True)
                 ctx.exit(err.exit_code)
+            except click.UsageError as err:
+                raise _unechoed(err) from None
+
+
+def _unechoed(err: click.UsageError) -> click.UsageError:
+    """``err``, with the text of an unexpected argument replaced by its position."""
+    if err.ctx is None:
+        return err
+    command = err.ctx.command
+    if err.message.startswith("No such command") and isinstance(command, click.Group):
+        typed = err.message.removeprefix("No such command").strip(" .'\"")
+        close = difflib.get_close_matches(typed, command.commands, n=1, cutoff=0.6)
+        if close:  # a misspelt command, not a secret: name it and the likely one
+            return click.UsageError(
+                f"no such command {typed!r}; did you mean {close[0]!r}?", ctx=err.ctx
+            )
+        return click.UsageError(
+            f"no such command at position 1 of {err.ctx.command_path!r} (not shown, as it may "
+            f"be a secret); commands: {', '.join(sorted(command.commands))}",
+            ctx=err.ctx,
+        )
+    if not err.message.startswith("Got unexpected extra argument"):
+        return err
+    expected = [p for p in command.params if isinstance(p, click.Argument)]
+    names = " ".join(p.human_readable_name for p in expected) or "no arguments"
+    position = sum(max(p.nargs, 1) for p in expected) + 1
+    return click.UsageError(
+        f"unexpected extra argument at position {position} (not shown, as it may be a "
+        f"secret); {err.ctx.command_path} takes {names}",
+        ctx=err.ctx,
+    )
 
 
 # ---------------------------------------------------------------- the commands
@@ -87,8 +121,8 @@ def connections() -> None:
 @json_option
 def connections_list(as_json: bool) -> None:
     """List named connections (never secret values)."""
-    rows = records(client.connections())
-    emit(rows, client.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
+    rows = records(config.connections())
+    emit(rows, config.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
 
 
 @connections.command("add")
@@ -114,35 +148,29 @@ def connections_add(
     user: bool,
     force: bool,
 ) -> None:
-    """Add connection NAME; nothing is written unless its fields validate."""
-    cls = registry.get_connector(connector_name)
-    fields = _fields(settings, secret_refs)
-    target = user_file() if user else _project_target()
-    _refuse_overwrite(name, target, force=force)
-    store = client.connection_store()
-    entry = ConnectionEntry(name, connector_name, fields, str(target))
-    client.build_config(cls, store.resolve(entry), entry)
-    store.add(entry, target)
-    click.echo(f"added connection {name!r} (connector {connector_name}) to {target}")
-    for key, shown in client.describe_fields(entry).items():
+    """Add connection NAME; nothing is written unless its fields validate.
+
+    A credential given with --set goes to the secret store, and the file references it.
+    """
+    added = add_connection(
+        name,
+        connector_name,
+        _fields(settings, secret_refs),
+        target=user_file() if user else None,
+        replace_existing=force,
+    )
+    click.echo(f"added connection {name!r} (connector {added.entry.connector}) to {added.target}")
+    for key, shown in added.shown.items():
         click.echo(f"  {key} = {shown}")
-    for key in _inline_secrets(cls.config_model.secret_field_names(), fields):
+    for where in added.moved:
         click.echo(
-            f"warning: field {key!r} is stored in plain text in {target}; "
-            f"prefer --secret {key}=SECRET_NAME",
+            f"warning: field {where!r} was given on the command line (it may stay in the "
+            f"shell's history); stored it in the {default_secret_store().backend} as "
+            f"{name}/{where}; prefer --secret {where}=SECRET_NAME",
             err=True,
         )
-
-
-def _project_target() -> Path:
-    return project_file() or Path.cwd() / FILE_NAME
-
-
-def _refuse_overwrite(name: str, target: Path, *, force: bool) -> None:
-    if not force and target.is_file() and name in read_entries(target):
-        raise ConfigError(
-            f"{target}: connection {name!r} already exists; use --force to replace it"
-        )
+    for hint in added.hints:
+        click.echo(hint, err=True)
 
 
 def _pairs(items: Sequence[str], option: str) -> Iterator[tuple[str, str]]:
@@ -178,30 +206,32 @@ def _toml_value(text: str) -> Any:
         return text
 
 
-def _inline_secrets(secret_fields: Sequence[str], fields: dict[str, Any]) -> list[str]:
-    def plain(value: Any) -> bool:
-        return isinstance(value, str) and not value.startswith("${")
-
-    return [key for key in secret_fields if plain(fields.get(key))]
-
-
 @connections.command("show")
 @click.argument("name")
 @json_option
 def connections_show(name: str, as_json: bool) -> None:
     """Show connection NAME: connector, source file and fields (secrets masked)."""
-    entry = client.connection_store().get(name)
-    fields = client.describe_fields(entry)
+    entry = config.connection_store().get(name)
+    fields = config.describe_fields(entry)
     if as_json:
         info = {"name": name, "connector": entry.connector, "source": entry.source}
         click.echo(json.dumps({**info, "fields": fields}, indent=2))
-        return
-    click.echo(
-        f"connection: {entry.name}\nconnector:  {entry.connector}\nsource:     {entry.source}"
-    )
-    click.echo("fields:" + ("" if fields else " (none)"))
-    for key, shown in fields.items():
-        click.echo(f"  {key} = {shown}")
+    else:
+        click.echo(
+            f"connection: {entry.name}\nconnector:  {entry.connector}\nsource:     {entry.source}"
+        )
+        click.echo("fields:" + ("" if fields else " (none)"))
+        for key, shown in fields.items():
+            click.echo(f"  {key} = {shown}")
+    _hint_inline(name)
+
+
+def _hint_inline(name: str) -> None:
+    """On stderr: how to move each credential written in plain text to the secret store."""
+    store = config.connection_store()
+    if name in store:
+        for hint in config.inline_hints(store.get(name)):
+            click.echo(hint, err=True)
 
 
 @connections.command("test")
@@ -209,14 +239,17 @@ def connections_show(name: str, as_json: bool) -> None:
 def connections_test(name: str) -> None:
     """Connect to NAME and run its connector's check."""
     try:
-        message = client.check(name)
+        message = config.check(name)
     except WorkbenchError as err:
+        _hint_inline(name)
         _fail_check(name, str(err), err.exit_code)
     except Exception as exc:  # a connector's own bug or driver error: still one line
+        _hint_inline(name)
         _fail_check(name, f"{type(exc).__name__}: {exc}", ConnectionFailedError.exit_code)
-    store = client.connection_store()
+    store = config.connection_store()
     connector_name = store.get(name).connector if name in store else name
     click.echo(f"ok: {name} ({connector_name}): {one_line(str(message))}")
+    _hint_inline(name)
 
 
 def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
@@ -229,7 +262,7 @@ def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
 @click.argument("name")
 def connections_remove(name: str) -> None:
     """Remove connection NAME from the file that defines it."""
-    path = client.connection_store().remove(name)
+    path = config.connection_store().remove(name)
     click.echo(f"removed connection {name!r} from {path}")
 
 
@@ -246,9 +279,23 @@ def secrets_set(name: str) -> None:
     value = _read_secret_value()
     if not value:
         raise SecretError(f"empty value for secret {name!r}; nothing stored")
+    _check_single_line(name, value)
     store = default_secret_store()
     store.set(name, value)
     click.echo(f"stored secret {name} in the {store.backend}")
+
+
+_FORBIDDEN = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\0": "a NUL character"}
+
+
+def _check_single_line(name: str, value: str) -> None:
+    """Refuse a value holding CR, LF or NUL: no header or URL can carry it. Never echoes it."""
+    found = [what for char, what in _FORBIDDEN.items() if char in value]
+    if found:
+        raise SecretError(
+            f"the value for secret {name!r} contains {' and '.join(found)}; nothing stored. "
+            "A secret is one line: check the file or paste (one trailing newline is dropped)"
+        )
 
 
 def _read_secret_value() -> str:

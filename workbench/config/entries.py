@@ -23,10 +23,44 @@ class ConnectionEntry:
     fields: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in"
 
+    def __repr__(self) -> str:
+        from workbench.config.inline import shown
+        from workbench.redaction import looks_secret
+
+        masked = {k: shown(v, secret=looks_secret(k)) for k, v in self.fields.items()}
+        return (
+            f"ConnectionEntry(name={self.name!r}, connector={self.connector!r}, "
+            f"fields={masked!r}, source={self.source!r})"
+        )
+
     def where(self, field_name: str | None = None) -> str:
         """``FILE: connection 'NAME'[, field 'FIELD']`` for error messages."""
         text = f"{self.source}: connection {self.name!r}"
         return f"{text}, field {field_name!r}" if field_name else text
+
+
+def read_text(path: Path) -> str:
+    """A workbench.toml file's text; one that cannot be read or is not UTF-8 is a ConfigError.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> bad = pathlib.Path(tempfile.mkdtemp()) / "workbench.toml"
+        >>> _ = bad.write_bytes(b"name = 'caf\\xe9'")
+        >>> read_text(bad)
+        Traceback (most recent call last):
+        ...
+        workbench.errors.ConfigError: .../workbench.toml: not UTF-8 text (byte 0xe9 at offset 11); save the file as UTF-8
+    """  # noqa: E501
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
 
 
 def read_entries(path: Path) -> dict[str, ConnectionEntry]:
@@ -35,10 +69,7 @@ def read_entries(path: Path) -> dict[str, ConnectionEntry]:
     Raises :class:`ConfigError` naming the file (and line, for malformed TOML), the
     connection and the field at fault.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    text = read_text(path)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -110,8 +110,8 @@ class FileSecretStore(SecretStore):
     def _lock(self) -> FileLock:
         from filelock import FileLock
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.path) + ".lock")
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return FileLock(str(self.path) + ".lock", mode=0o600)
 
     def get(self, name: str) -> str | None:
         value = self._read().get(name)

@@ -9,7 +9,7 @@ from typing import Any
 
 from workbench import paths
 from workbench.config.atomic import write_atomic
-from workbench.config.entries import ConnectionEntry, read_entries
+from workbench.config.entries import ConnectionEntry, read_entries, read_text
 from workbench.config.interpolate import resolve
 from workbench.config.secrets import SecretStore, default_secret_store
 from workbench.errors import ConfigError, UnknownConnectionError
@@ -137,7 +137,7 @@ def _load_document(path: Path) -> Any:
         return tomlkit.document()
     read_entries(path)  # refuse to edit a file that does not parse
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
+        return tomlkit.parse(read_text(path))
     except ParseError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 

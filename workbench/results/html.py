@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from workbench.redaction import redact
+from workbench.redaction import known_secrets, redact, redact_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -163,12 +163,28 @@ def is_blank(value: Any) -> bool:
 
 
 def frame_html(frame: pd.DataFrame, caption: str, max_rows: int | None = None) -> str:
-    """A caption line above the first ``max_rows`` rows (default :data:`MAX_ROWS`) of ``frame``."""
+    """A caption line above the first ``max_rows`` rows (default :data:`MAX_ROWS`) of ``frame``.
+
+    Known secrets are masked in the cells before they are cut or escaped, and in the page.
+    """
     shown = frame.head(MAX_ROWS if max_rows is None else max_rows)
     more = len(frame) - len(shown)
     footer = f"<div class='wb-caption'>… {more:,} more rows</div>" if more > 0 else ""
-    table = shown.to_html(max_cols=30, border=0, classes="dataframe wb-table")
-    return view(table + footer, caption, kind="wb-result")
+    table = _redacted(shown).to_html(max_cols=30, border=0, classes="dataframe wb-table")
+    return view(redact(table) + footer, redact(caption), kind="wb-result")
+
+
+def _redacted(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with known secrets masked in its text cells and labels (a copy when needed)."""
+    if not known_secrets():
+        return frame
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if column.dtype == object or str(column.dtype) == "string":
+            out.isetitem(i, column.map(redact_value).to_list())
+    out.columns = [redact(str(c)) if isinstance(c, str) else c for c in out.columns]
+    return out
 
 
 def result_html(result: Result) -> str:

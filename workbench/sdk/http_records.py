@@ -14,25 +14,30 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import unquote_plus
 
-from workbench.redaction import MASK, redact
+from workbench.redaction import MASK, looks_secret, redact
 
 T = TypeVar("T")
 MAX_REQUESTS = 5000
-_SECRET_PARAM = re.compile(
-    r"([?&][^=&#]*(?:token|key|password|passwd|secret|signature|sig|credential)[^=&#]*=)[^&#]*",
-    re.IGNORECASE,
-)
+_PARAM = re.compile(r"([?&])([^=&#]*)=([^&#]*)")
 
 
 def mask_query(url: str) -> str:
     """``url`` with the values of secret-looking query parameters masked, then redacted.
 
+    Which names are secret is :func:`workbench.redaction.looks_secret`'s rule.
+
     Example:
-        >>> mask_query("https://x.example/a?page=2&api_key=abc&sig=def")
-        'https://x.example/a?page=2&api_key=***&sig=***'
+        >>> mask_query("https://x.example/a?page=2&api_key=abc&sig=def&X-Amz-Signature=f")
+        'https://x.example/a?page=2&api_key=***&sig=***&X-Amz-Signature=***'
     """
-    return redact(_SECRET_PARAM.sub(lambda m: m.group(1) + MASK, url))
+    return redact(_PARAM.sub(_masked_param, url))
+
+
+def _masked_param(match: re.Match[str]) -> str:
+    mark, name, value = match.groups()
+    return f"{mark}{name}={MASK if looks_secret(unquote_plus(name)) else value}"
 
 
 class RequestRecord:
@@ -42,8 +47,8 @@ class RequestRecord:
     redacted of every known secret; ``bytes`` grows as the response body is read.
 
     Example:
-        >>> record_request("POST", "https://x.example/send?key=k1", status=201, ms=2.5)
-        <request POST https://x.example/send?key=*** -> 201 in 2.5 ms>
+        >>> record_request("POST", "https://x.example/send?api_key=k1", status=201, ms=2.5)
+        <request POST https://x.example/send?api_key=*** -> 201 in 2.5 ms>
     """
 
     __slots__ = (

@@ -2,13 +2,15 @@
 
 A job's kernel resolves its connections' secrets in its own process, so the process that
 runs the job learns them first: every value in the secret store, and every connection
-field holding a credential (``password``, ``token``, ``api_key``...) written inline or as
-``${ENV}`` in the workbench.toml files in effect for the run's folder. With those
+field holding a credential (``password``, ``token``, ``api_key``..., by
+:func:`workbench.redaction.looks_secret`) and every other inline credential (a secret-looking
+header, a URL's password) written inline or as ``${ENV}`` in the workbench.toml files in
+effect for the run's folder. With those
 registered, parameters holding a secret are refused and the run's record and output
 notebook are redacted (see :mod:`workbench.redaction`).
 
 Example:
-    >>> from workbench.config.secrets import SecretStore, default_secret_store
+    >>> from workbench.config.secrets import default_secret_store
     >>> from workbench.redaction import known_secrets
     >>> default_secret_store().set("doc/job-token", "job-t0ken-value")
     >>> register_run_secrets()
@@ -19,20 +21,16 @@ Example:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
 
+from workbench.config.inline import register_inline
 from workbench.config.interpolate import resolve
-from workbench.config.secrets import SecretStore, default_secret_store
+from workbench.config.secrets import default_secret_store
 from workbench.config.store import ConnectionStore
 from workbench.errors import WorkbenchError
-from workbench.redaction import get_logger, register_secret
+from workbench.redaction import get_logger, looks_secret, register_secret
 
 log = get_logger(__name__)
-
-# Field names that hold credentials (as workbench.client masks them in listings).
-CREDENTIAL_FIELD = re.compile(r"pass|secret|token|key|credential", re.IGNORECASE)
 
 
 def register_run_secrets(cwd: Path | None = None) -> None:
@@ -50,14 +48,10 @@ def register_run_secrets(cwd: Path | None = None) -> None:
         return
     for entry in entries.values():
         for key, value in entry.fields.items():
-            if CREDENTIAL_FIELD.search(key):
-                _register(value, entry.where(key), store)
-
-
-def _register(value: Any, where: str, store: SecretStore) -> None:
-    try:
-        resolved = resolve(value, where=where, secrets=store.get)
-    except WorkbenchError:
-        return  # unresolvable here, so the kernel cannot resolve it either
-    if isinstance(resolved, str):
-        register_secret(resolved)
+            try:
+                resolved = resolve(value, where=entry.where(key), secrets=store.get)
+            except WorkbenchError:
+                continue  # unresolvable here, so the kernel cannot resolve it either
+            if looks_secret(key) and isinstance(resolved, str):
+                register_secret(resolved)
+            register_inline({key: resolved})

@@ -2,9 +2,10 @@
 
 The form is built from the connector's ``config_model`` fields: secrets as password boxes,
 flags as checkboxes, fixed choices as drop-downs, everything else as text (numbers are
-checked by the model, dicts and lists are written as JSON). **Save** writes
-``[connections.NAME]`` into the project's workbench.toml; every secret value goes to the
-secret store as ``NAME/FIELD`` and the file holds only ``{ secret = "NAME/FIELD" }``.
+checked by the model, dicts and lists are written as JSON). **Save** adds the connection
+as ``wb connections add`` does (:func:`workbench.config.add.add_connection`): it is written
+into the project's workbench.toml, every secret value goes to the secret store as
+``NAME/FIELD`` and the file holds only ``{ secret = "NAME/FIELD" }``.
 After a test or a save the password boxes are emptied: a value entered stays in the
 kernel (kept for the next save), never in a widget's state, the status line or a repr.
 
@@ -32,18 +33,18 @@ import traitlets
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
-from workbench.client import build_config, connection_store
+from workbench.config.add import add_connection, connection_name, default_target
+from workbench.config.connections import build_config, connection_store
 from workbench.config.entries import ConnectionEntry
+from workbench.config.secrets import default_secret_store
 from workbench.config.store import ConnectionStore
 from workbench.errors import ConfigError, WorkbenchError
-from workbench.paths import FILE_NAME, project_file
 from workbench.redaction import redact, register_secret
 from workbench.registry import connectors, get_connector
 from workbench.results.html import message_html
 from workbench.sdk.config import ConnectionConfig
 from workbench.sdk.connector import Connector
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _ENV_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$")
 _STYLE = {"description_width": "11em"}
 _UNSET = ""  # the drop-down choice of an optional setting left out
@@ -160,34 +161,38 @@ class ConnectionEditor(widgets.VBox):
     def save(self) -> bool:
         """Write the connection to workbench.toml, its secret values to the secret store."""
         try:
-            name = _connection_name(self.name_text.value)
+            name = connection_name(self.name_text.value)
             target = self._target()
             store = connection_store()
-            if name in store and not self.overwrite.value:
+            if name in store and not self.overwrite.value:  # before any check of the fields
                 where = store.get(name).source
                 raise ConfigError(
                     f"connection {name!r} already exists ({where}); tick 'overwrite' to replace it"
                 )
             _, entry, secrets, _ = self._validate(name, target, store)
-            refs: dict[str, Any] = {}
-            for key, value in secrets.items():
-                store.secrets.set(f"{name}/{key}", value)
-                refs[key] = {"secret": f"{name}/{key}"}
-            store.add(replace(entry, fields=self._ordered({**entry.fields, **refs})), target)
+            added = add_connection(
+                name,
+                entry.connector,
+                entry.fields,
+                secrets=secrets,
+                target=target,
+                replace_existing=self.overwrite.value,
+                replace_hint="tick 'overwrite' to replace it",
+            )
         except Exception as exc:
             self._fail(exc)
             return False
         finally:
             self._keep_entered()
-        for key, ref in refs.items():
-            self._keep(self._fields[key], ref)
-        where = f"; secrets in the {store.secrets.backend}: " if refs else ""
-        where += ", ".join(ref["secret"] for ref in refs.values())
+        for key in secrets:
+            self._keep(self._fields[key], added.entry.fields[key])
+        where = f"; secrets in the {default_secret_store().backend}: " if added.stored else ""
+        where += ", ".join(added.stored)
         self._say(f"saved {name} ({entry.connector}) to {target}{where}", "ok")
         return True
 
     def _target(self) -> Path:
-        return self.target or project_file() or Path.cwd() / FILE_NAME
+        return self.target or default_target()
 
     def _validate(
         self, name: str, target: Path, store: ConnectionStore
@@ -295,18 +300,6 @@ class ConnectionEditor(widgets.VBox):
 def edit_connection(name: str | None = None, *, connector: str | None = None) -> ConnectionEditor:
     """An editor for the connection ``name`` (a new one when no name or an unknown name)."""
     return ConnectionEditor(name, connector=connector)
-
-
-def _connection_name(text: str) -> str:
-    name = text.strip()
-    if not name:
-        raise ConfigError("name: enter a name for the connection (e.g. 'crm')")
-    if not _NAME.match(name):
-        raise ConfigError(
-            f"name: {name!r} is not a valid connection name; "
-            "use letters, digits, _ and - (e.g. 'crm' or 'shop-db')"
-        )
-    return name
 
 
 def _json(text: str, where: str) -> Any:

@@ -44,13 +44,12 @@ import ipywidgets as widgets
 import traitlets
 
 from workbench.errors import ActionArgumentError
-from workbench.redaction import redact, register_secret
+from workbench.redaction import looks_secret, redact, register_secret
 
 EXTRA = "**"
 """The key of the field holding extra keyword arguments (a JSON object)."""
 
 _EMPTY: Any = object()  # what a field reads when nothing was entered
-_SECRET_NAME = re.compile(r"pass(word|wd)?$|secret|token|api[-_]?key|credential", re.IGNORECASE)
 _LONG_TEXT = {"sql", "query", "body", "text", "content", "message", "script", "statement"}
 _STYLE = {"description_width": "12em"}  # field errors are indented to match
 _LAYOUT = {"width": "40em", "max_width": "100%"}
@@ -214,7 +213,7 @@ def _field(name: str, schema: dict[str, Any], required: bool) -> _Field:
         return _FileField(name, schema, required)
     if "enum" in schema:
         return _ChoiceField(name, schema, required)
-    secret = schema.get("writeOnly") or fmt == "password" or _SECRET_NAME.search(name)
+    secret = schema.get("writeOnly") or fmt == "password" or looks_secret(name)
     if secret and kind in ("string", None):
         return _SecretField(name, schema, required)
     if kind == "string" and fmt == "date":
