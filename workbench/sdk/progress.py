@@ -3,6 +3,8 @@
 A connector reports how far a long read has got through :func:`progress_bar`. Where a
 listener is set for the current context (the workbench panel sets one around each run),
 the counts go to it instead of a bar, so the panel shows them in its own progress bar.
+Otherwise a bar is drawn in a notebook and on a terminal, and nothing is written when
+standard error is redirected to a file or a pipe (a script's log stays free of bars).
 
 Example:
     >>> seen = []
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+import sys
 from importlib import import_module
 from typing import Any, Protocol
 
@@ -71,8 +74,21 @@ def progress_bar(total: int | None = None, *, unit: str = " items", enabled: boo
     if listener is not None:
         return _Reported(listener, total)
     tqdm = import_module("tqdm.auto").tqdm  # imported here: a notebook-aware bar, no stubs
-    bar: Bar = tqdm(total=total, unit=unit, disable=not enabled, leave=False)
+    shown = enabled and (_in_notebook() or _on_terminal())
+    bar: Bar = tqdm(total=total, unit=unit, disable=not shown, leave=False)
     return bar
+
+
+def _in_notebook() -> bool:
+    """Whether this code runs in a Jupyter kernel (where tqdm draws a widget)."""
+    shell = sys.modules.get("IPython")
+    get_ipython = getattr(shell, "get_ipython", None)
+    return getattr(get_ipython() if get_ipython else None, "kernel", None) is not None
+
+
+def _on_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
 
 
 @contextmanager
