@@ -77,7 +77,6 @@ def test_no_usage_error_echoes_an_extra_argument(args: list[str]) -> None:
     assert default_secret_store().names() == []
 
 
-
 def test_a_misspelt_command_is_named_with_the_likely_one_and_anything_else_hidden() -> None:
     typo = CliRunner().invoke(cli, ["connections", "lst"])
     assert typo.exit_code == 2
@@ -86,6 +85,7 @@ def test_a_misspelt_command_is_named_with_the_likely_one_and_anything_else_hidde
     assert hidden.exit_code == 2
     assert "sk_live_51Habc" not in hidden.output + hidden.stderr
     assert "commands: catalog, connections" in hidden.stderr
+
 
 NAMES = {
     "db_pass": True,

@@ -18,10 +18,10 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-import sys
 from importlib import import_module
 from typing import Any, Protocol
 
