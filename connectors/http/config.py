@@ -6,6 +6,8 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from workbench.http.limits import DEFAULT_MAX_RESPONSE_BYTES
+from workbench.http.origins import credential_headers
 from workbench.sdk import ConnectionConfig
 
 AuthKind = Literal["none", "bearer", "basic", "header"]
@@ -24,6 +26,9 @@ class HttpConfig(ConnectionConfig):
 
     ``auth`` may be left out: a token means bearer, a username or password means basic,
     an API key means a header; with none of them, requests go unauthenticated.
+    Credentials (and secret-looking ``headers``) go only to the origin of ``base_url``
+    (its scheme, host and port), so they need one: a request to another origin (a full
+    URL, a redirect) goes without them.
 
     Example:
         >>> HttpConfig(base_url="https://api.example.com", api_key="k3y-123456").auth_kind
@@ -44,6 +49,22 @@ class HttpConfig(ConnectionConfig):
     api_key_header: str = Field("X-API-Key", description="Header that carries the API key")
     timeout: float = Field(30.0, gt=0, description="Seconds to wait for the server")
     verify: bool = Field(True, description="Verify the server's TLS certificate")
+    max_attempts: int = Field(
+        4, ge=1, description="Tries of a request that fails with 429, 502-504 or a lost connection"
+    )
+    time_budget: float = Field(
+        120.0,
+        gt=0,
+        description="Total seconds a call may take, all its attempts and waits included",
+    )
+    max_response_bytes: int = Field(
+        DEFAULT_MAX_RESPONSE_BYTES, gt=0, description="Largest response body read, in bytes"
+    )
+    idempotency_keys: bool = Field(
+        False,
+        description="Add an Idempotency-Key to each POST and PATCH that has none, so it can be "
+        "retried; only for APIs that honour the header",
+    )
 
     @property
     def auth_kind(self) -> AuthKind:
@@ -72,6 +93,12 @@ class HttpConfig(ConnectionConfig):
         if missing:
             names = " and ".join(repr(name) for name in missing)
             raise ValueError(f"auth {kind!r} needs the field{'s' * (len(missing) > 1)} {names}")
+        secret_headers = credential_headers(self.headers)
+        if not self.base_url and (kind != "none" or secret_headers):
+            given = (
+                f"auth {kind!r}" if kind != "none" else f"the header {next(iter(secret_headers))!r}"
+            )
+            raise ValueError(f"{given} needs base_url: credentials are sent only to its origin")
         return self
 
 

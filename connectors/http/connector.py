@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from connectors.http.body import select_records
 from connectors.http.config import HttpConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError
-from workbench.http import build_client
+from workbench.http import ApiKeyAuth, BasicAuth, BearerAuth, RetryPolicy, build_client
 from workbench.http.connector import HttpConnector
+from workbench.http.headers import check_headers, check_value
 from workbench.http.masking import looks_secret, safe_url
 from workbench.http.responses import check_status, details, parse_body, send
 from workbench.sdk import Result, action, register_secret
@@ -120,41 +122,56 @@ class Http(HttpConnector):
         return self.check_url(self.config.base_url)
 
     def build_http_client(self) -> httpx.Client:
+        """The connection's client: its auth and secret headers go to base_url's origin only."""
         config = self.config
-        headers = _register_secrets({**config.headers, **self._auth_headers()})
+        policy = RetryPolicy(max_attempts=config.max_attempts, budget=config.time_budget)
         return build_client(
             config.base_url,
-            headers=headers,
+            headers=_register_secrets(config.headers),
+            auth=self._auth(),
             timeout=config.timeout,
             verify=config.verify,
+            retry=policy,
             connection=self.connection,
+            max_response_bytes=config.max_response_bytes,
         )
 
-    def _auth_headers(self) -> dict[str, str]:
+    def _auth(self) -> httpx.Auth | None:
         config = self.config
         kind = config.auth_kind
         if kind == "bearer" and config.token is not None:
-            return {"Authorization": f"Bearer {config.token.get_secret_value()}"}
+            token = config.token.get_secret_value()
+            check_value(token, f"{self.connection}: the field 'token'")
+            return BearerAuth(token)
         if kind == "basic" and config.password is not None:
-            pair = f"{config.username}:{config.password.get_secret_value()}".encode()
-            return {"Authorization": f"Basic {base64.b64encode(pair).decode('ascii')}"}
+            username, password = config.username or "", config.password.get_secret_value()
+            pair = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+            register_secret(f"Basic {pair}")  # the whole header value, masked where echoed
+            return BasicAuth(username, password)
         if kind == "header" and config.api_key is not None:
-            return {config.api_key_header: config.api_key.get_secret_value()}
-        return {}
+            key = config.api_key.get_secret_value()
+            check_value(key, f"{self.connection}: the field 'api_key'")
+            return ApiKeyAuth(config.api_key_header, key)
+        return None
 
     def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
         """Send one request; unreachable servers raise :class:`ConnectionFailedError`."""
         import httpx
 
+        label = f"{self.connection}.{method.lower()}"
         scheme = httpx.URL(path).scheme or httpx.URL(self.config.base_url).scheme
         if scheme not in ("http", "https"):
             raise ActionArgumentError(
                 f"{self.connection}: {method} {safe_url(path)}: not an http(s) URL; "
                 "set base_url or pass a full URL"
             )
+        headers = dict(_register_secrets(options.pop("headers", None)))
+        check_headers(headers, label, "argument headers")
+        keyed = any(name.lower() == "idempotency-key" for name in headers)
+        if self.config.idempotency_keys and method in ("POST", "PATCH") and not keyed:
+            headers["Idempotency-Key"] = str(uuid.uuid4())  # the same on every retry
         client = self.http()
-        _register_secrets(options.get("headers"))
-        request = client.build_request(method, path, **options)
+        request = client.build_request(method, path, headers=headers, **options)
         return send(client, request, self.connection)
 
     def _call(self, method: str, path: str, *, records: str | None, **options: Any) -> Result:

@@ -180,10 +180,13 @@ def test_each_auth_kind_is_accepted_and_wrong_credentials_refused(server: str, k
 
 
 def test_auth_is_inferred_and_its_credentials_required() -> None:
-    assert HttpConfig(token=TOKEN).auth_kind == "bearer"
-    assert HttpConfig(username=USER, password=PASSWORD).auth_kind == "basic"
-    assert HttpConfig(api_key=API_KEY).auth_kind == "header"
+    base = "https://api.example.com"
+    assert HttpConfig(base_url=base, token=TOKEN).auth_kind == "bearer"
+    assert HttpConfig(base_url=base, username=USER, password=PASSWORD).auth_kind == "basic"
+    assert HttpConfig(base_url=base, api_key=API_KEY).auth_kind == "header"
     assert HttpConfig().auth_kind == "none"
+    with pytest.raises(ValidationError, match="auth 'bearer' needs base_url"):
+        HttpConfig(token=TOKEN)  # credentials are sent only to the origin of base_url
     with pytest.raises(ValidationError, match="auth 'basic' needs the field 'password'"):
         HttpConfig(username=USER)
     with pytest.raises(ValidationError, match="needs the fields 'username' and 'password'"):

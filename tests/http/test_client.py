@@ -45,9 +45,10 @@ def server() -> Iterator[str]:
 
 def test_the_existing_arguments_still_work(server: str) -> None:
     with build_client(server, headers={"X-Team": "ops"}, timeout=5, verify=False) as client:
-        answer = client.get("/v1/items").json()
+        response = client.get("/v1/items")
         assert client.timeout == httpx.Timeout(5)
-    assert answer == {"target": "/v1/items", "agent": "workbench/0.1", "team": "ops"}
+    assert response.json() == {"target": "/v1/items", "agent": "workbench/0.1", "team": "ops"}
+    assert response.elapsed.total_seconds() > 0
 
 
 def test_a_given_transport_is_innermost_under_retries_and_rate_limit(clock: Any) -> None:

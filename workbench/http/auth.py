@@ -24,6 +24,7 @@ from typing import Literal
 import httpx
 from httpx import BasicAuth
 
+from workbench.http.headers import check_value
 from workbench.http.jwt_bearer import JwtBearerAuth
 from workbench.http.oauth2 import ClientCredentialsAuth, RefreshTokenAuth, persist_rotation
 from workbench.http.tokens import OAuth2Flow
@@ -57,6 +58,8 @@ class ApiKeyAuth(httpx.Auth):
                 f"ApiKeyAuth location: expected 'header', 'query' or 'cookie', got {location!r}"
             )
         register_secret(value)
+        if location != "query":  # a query value is percent-encoded; a header's must be sent as is
+            check_value(value, f"API key {name!r}")
         self.name, self.location = name, location
         self._value = value
 
@@ -85,7 +88,9 @@ class BearerAuth(httpx.Auth):
 
     def __init__(self, token: str) -> None:
         register_secret(token)
+        check_value(token, "bearer token")
         self._header = f"Bearer {token}"
+        register_secret(self._header)  # the whole header value is masked where it is echoed
 
     def __repr__(self) -> str:
         return "BearerAuth()"

@@ -1,8 +1,9 @@
 """A transport wrapper that records every request in the call history.
 
 Each request becomes a :class:`~workbench.sdk.calls.RequestRecord` (URL masked when read,
-status, time to the response headers, body bytes, retries) that joins the action call in
-progress. Body bytes come from ``Content-Length``, or are counted as the body is read.
+status, time to the response, body bytes, retries) that joins the action call in progress.
+The time runs to the response headers, or to the end of the body where the retry loop
+reads it whole. Body bytes come from ``Content-Length``, or are counted as the body is read.
 """
 
 from __future__ import annotations

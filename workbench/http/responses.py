@@ -17,13 +17,21 @@ ERROR_BODY_CHARS = 200
 class HttpStatusError(ActionError):
     """The service answered an action with a status outside 2xx.
 
-    ``status`` holds the status and ``headers`` the response headers (secrets masked).
+    ``status`` holds the status and ``headers`` the response headers; the message and the
+    headers are masked here, whoever raises it.
+
+    Example:
+        >>> from workbench.redaction import register_secret
+        >>> register_secret("echoed/key")
+        >>> err = HttpStatusError("denied echoed%2Fkey", 401, {"X-Echo": "echoed%2fkey"})
+        >>> str(err), err.headers
+        ('denied ***', {'X-Echo': '***'})
     """
 
     def __init__(self, message: str, status: int, headers: Mapping[str, str]) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
-        self.headers = dict(headers)
+        self.headers = safe_headers(headers)
 
 
 def parse_body(response: httpx.Response) -> Any:

@@ -3,22 +3,35 @@
 :class:`RetryTransport` (and :class:`AsyncRetryTransport`) wrap an inner transport and
 resend a request that failed with one of the policy's statuses (429, 502, 503, 504) or a
 connection error. Only idempotent methods are resent, unless the request carries an
-``Idempotency-Key`` header; a request that never reached the server (the connection could
-not be opened) is resent whatever its method. Each retry is counted in the request
-extension ``workbench.retries``, which the call history reads.
+``Idempotency-Key`` header (Workbench never invents one: only the caller, or a connection
+set to add them, knows the API honours it); a request that never reached the server (the
+connection could not be opened) is resent whatever its method. Each retry is counted in
+the request extension ``workbench.retries``, which the call history reads.
+
+A retry never starts before the ``Retry-After`` the server gave: when it asks for more
+than ``max_retry_after`` (or more than the budget has left), its answer is returned. The
+``budget`` is the request's overall time, attempts and waits together: each attempt's
+timeouts are cut to what is left of it. When the caller reads the whole body (the
+``workbench.buffered`` extension, which Workbench's clients set unless streaming), the body
+is read inside the loop, within the budget, and a body cut short is retried like any
+failed attempt.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import random as _random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
+from workbench.errors import WorkbenchError
 from workbench.http.recording import RETRIES
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -32,6 +45,10 @@ _TRANSIENT = (
 )
 # Errors before anything was sent: safe to retry for any method.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+_TIMEOUTS = ("connect", "read", "write", "pool")
+
+BUFFERED = "workbench.buffered"
+"""The request extension saying the caller reads the whole body (not a stream)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,8 @@ class RetryPolicy:
 
     ``max_attempts`` counts the first try; the wait before retry *n* is a random fraction
     of ``backoff * 2**(n-1)`` (capped at ``max_backoff``) or the server's ``Retry-After``
-    (capped at ``max_retry_after``); no retry starts once ``budget`` seconds would be spent.
+    (no retry when it is over ``max_retry_after``); ``budget`` is the total seconds a
+    request may take, all attempts and waits included.
 
     Example:
         >>> policy = RetryPolicy(max_attempts=3, backoff=1)
@@ -82,7 +100,7 @@ class RetryPolicy:
         return random() * ceiling
 
     def retry_after(self, response: httpx.Response) -> float | None:
-        """The server's ``Retry-After`` in seconds (a number or an HTTP date), capped."""
+        """The server's ``Retry-After`` in seconds (a number or an HTTP date)."""
         value = response.headers.get("Retry-After")
         if value is None:
             return None
@@ -97,7 +115,7 @@ class RetryPolicy:
             except (TypeError, ValueError, IndexError):
                 return None
             seconds = when.timestamp() - now
-        return min(max(seconds, 0.0), self.max_retry_after)
+        return max(seconds, 0.0)
 
     def delay(
         self,
@@ -105,12 +123,19 @@ class RetryPolicy:
         response: httpx.Response | None,
         *,
         random: Callable[[], float],
-    ) -> float:
-        """How long to wait before the next attempt after ``attempt`` tries."""
+    ) -> float | None:
+        """How long to wait before the next attempt after ``attempt`` tries; None: never
+        (the server asks to wait longer than ``max_retry_after``).
+
+        Example:
+            >>> later = httpx.Response(503, headers={"Retry-After": "120"})
+            >>> RetryPolicy(max_retry_after=60).delay(1, later, random=lambda: 1.0) is None
+            True
+        """
         if response is not None:
             after = self.retry_after(response)
             if after is not None:
-                return after
+                return after if after <= self.max_retry_after else None
         return self.backoff_delay(attempt, random=random)
 
 
@@ -139,7 +164,7 @@ class _Attempts:
         if response is not None and response.status_code not in policy.statuses:
             return None
         delay = policy.delay(self.attempt, response, random=self.random)
-        if self.clock() - self.started + delay > policy.budget:
+        if delay is None or self.clock() - self.started + delay >= policy.budget:
             return None
         self.attempt += 1
         self.request.extensions[RETRIES] = self.attempt - 1
@@ -174,10 +199,27 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started = self._clock()
+        given = dict(request.extensions.get("timeout") or {})
+        known = list(filter(None, map(given.get, _TIMEOUTS)))
+        longest = max(known) if len(known) == len(_TIMEOUTS) else math.inf
+        deadline = started + self.policy.budget
         attempts: _Attempts | None = None  # made on the first failure: success stays cheap
         while True:
             try:
+                if attempts is not None or longest > self.policy.budget:
+                    _cut_timeouts(request, given, deadline - self._clock())
+                began = time.perf_counter()
                 response = self.inner.handle_request(request)
+                if response.status_code not in self.policy.statuses:
+                    if request.extensions.get(BUFFERED):  # read here, to retry a body cut short
+                        response.stream = _Until(response, deadline, self._clock, request)
+                        try:
+                            response.read()
+                        except BaseException:
+                            response.close()
+                            raise
+                        response.elapsed = timedelta(seconds=time.perf_counter() - began)
+                    return response
             except httpx.TransportError as exc:
                 attempts = attempts or _Attempts(
                     self.policy, request, started, self._clock, self._random
@@ -186,8 +228,6 @@ class RetryTransport(httpx.BaseTransport):
                 if delay is None:
                     raise
             else:
-                if response.status_code not in self.policy.statuses:
-                    return response
                 attempts = attempts or _Attempts(
                     self.policy, request, started, self._clock, self._random
                 )
@@ -232,10 +272,27 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         started = self._clock()
+        given = dict(request.extensions.get("timeout") or {})
+        known = list(filter(None, map(given.get, _TIMEOUTS)))
+        longest = max(known) if len(known) == len(_TIMEOUTS) else math.inf
+        deadline = started + self.policy.budget
         attempts: _Attempts | None = None
         while True:
             try:
+                if attempts is not None or longest > self.policy.budget:
+                    _cut_timeouts(request, given, deadline - self._clock())
+                began = time.perf_counter()
                 response = await self.inner.handle_async_request(request)
+                if response.status_code not in self.policy.statuses:
+                    if request.extensions.get(BUFFERED):
+                        response.stream = _AsyncUntil(response, deadline, self._clock, request)
+                        try:
+                            await response.aread()
+                        except BaseException:
+                            await response.aclose()
+                            raise
+                        response.elapsed = timedelta(seconds=time.perf_counter() - began)
+                    return response
             except httpx.TransportError as exc:
                 attempts = attempts or _Attempts(
                     self.policy, request, started, self._clock, self._random
@@ -244,8 +301,6 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 if delay is None:
                     raise
             else:
-                if response.status_code not in self.policy.statuses:
-                    return response
                 attempts = attempts or _Attempts(
                     self.policy, request, started, self._clock, self._random
                 )
@@ -254,7 +309,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                     return response
                 try:
                     await response.aread()
-                except httpx.HTTPError:
+                except (httpx.HTTPError, WorkbenchError):
                     pass  # the retry is what matters
                 finally:
                     await response.aclose()
@@ -268,7 +323,61 @@ def _discard(response: httpx.Response) -> None:
     """Read (so the connection is reused) and close a response that will be retried."""
     try:
         response.read()
-    except httpx.HTTPError:
+    except (httpx.HTTPError, WorkbenchError):
         pass  # the retry is what matters
     finally:
         response.close()
+
+
+def _cut_timeouts(request: httpx.Request, given: dict[str, float | None], left: float) -> None:
+    """Set the attempt's timeouts to the ones ``given``, none longer than ``left`` seconds."""
+    if left <= 0:
+        raise httpx.ReadTimeout("the retry budget is spent", request=request)
+    request.extensions["timeout"] = {
+        name: left if given.get(name) is None else min(given[name] or 0.0, left)
+        for name in _TIMEOUTS
+    }
+
+
+class _Until(httpx.SyncByteStream):
+    """A response's body stream that stops with a read timeout once ``deadline`` has passed."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        deadline: float,
+        clock: Callable[[], float],
+        request: httpx.Request,
+    ) -> None:
+        self._inner: Any = response.stream
+        self._deadline, self._clock, self._request = deadline, clock, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            if self._clock() > self._deadline:
+                raise httpx.ReadTimeout("the retry budget ran out", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncUntil(httpx.AsyncByteStream):
+    def __init__(
+        self,
+        response: httpx.Response,
+        deadline: float,
+        clock: Callable[[], float],
+        request: httpx.Request,
+    ) -> None:
+        self._inner: Any = response.stream
+        self._deadline, self._clock, self._request = deadline, clock, request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            if self._clock() > self._deadline:
+                raise httpx.ReadTimeout("the retry budget ran out", request=self._request)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

@@ -149,7 +149,10 @@ class OAuth2Flow(httpx.Auth):
 
     def _fetch(self, trigger: httpx.Request) -> Generator[httpx.Request, httpx.Response, str]:
         """Yield a token request; parse and cache its answer; return the access token."""
-        extensions: dict[str, Any] = {TOKEN_REQUEST: True}
+        from workbench.http.origins import ORIGIN
+
+        # The token URL is where the client credentials may go, whatever the API's origin.
+        extensions: dict[str, Any] = {TOKEN_REQUEST: True, ORIGIN: self.token_url}
         if "timeout" in trigger.extensions:
             extensions["timeout"] = trigger.extensions["timeout"]
         headers = {"Accept": "application/json", **self.token_headers()}

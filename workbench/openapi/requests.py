@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from workbench.errors import ActionArgumentError
+from workbench.http.headers import check_header
+from workbench.http.origins import ORIGIN
 from workbench.openapi import styles
 from workbench.openapi.arguments import Argument, plan
 from workbench.openapi.model import ApiSpec, Operation
@@ -28,8 +31,11 @@ def build_request(
 ) -> httpx.Request:
     """The request for ``operation`` with ``values`` (by argument name; absent ones not sent).
 
-    ``base_url`` (when given) comes before the path; with a ``client``, the client's base
-    URL (unless ``base_url`` is absolute), default headers and cookies apply.
+    ``base_url`` (when given) comes before the path, and the connection's credentials may
+    go to its origin too; with a ``client``, the client's base URL (unless ``base_url`` is
+    absolute), default headers and cookies apply. Path values stay inside their segment
+    (an empty one is refused); header values must be sendable as they are
+    (:class:`~workbench.errors.ActionArgumentError` otherwise).
 
     Example:
         >>> from workbench.openapi.model import ApiSpec, Operation, Parameter
@@ -58,13 +64,12 @@ def build_request(
         if value is None and not (arg.where == "field" and _nullable(arg, spec)):
             continue
         if arg.where == "path":
-            route = route.replace(
-                "{" + arg.wire + "}", styles.path(arg.wire, value, arg.style, arg.explode)
-            )
+            route = route.replace("{" + arg.wire + "}", _path_value(operation, arg, value))
         elif arg.where == "query":
             pairs.extend(styles.query(arg.wire, value, arg.style, arg.explode))
         elif arg.where == "header":
             headers[arg.wire] = styles.simple(value, arg.explode)
+            check_header(arg.wire, headers[arg.wire], operation.name, f"argument {arg.name!r}")
         elif arg.where == "cookie":
             cookies.extend(_cookie(arg, value))
         elif arg.where == "field":
@@ -88,9 +93,22 @@ def build_request(
     url = route + ("?" + urlencode(pairs, quote_via=quote, safe=_QUERY_SAFE) if pairs else "")
     method = operation.method.upper()
     full = base_url.rstrip("/") + url if base_url else url
+    # A server given here (the operation's own) is one the connection's credentials may go to.
+    extensions = {ORIGIN: base_url} if base_url else {}
     if client is not None:
-        return client.build_request(method, full, headers=headers, **content)
-    return httpx.Request(method, full, headers=headers, **content)
+        return client.build_request(method, full, headers=headers, extensions=extensions, **content)
+    return httpx.Request(method, full, headers=headers, extensions=extensions, **content)
+
+
+def _path_value(operation: Operation, arg: Argument, value: Any) -> str:
+    """A path parameter as written in its segment; an empty one would change the route."""
+    written = styles.path(arg.wire, value, arg.style, arg.explode)
+    if not written:
+        raise ActionArgumentError(
+            f"{operation.name}: path parameter {arg.name!r} is empty; "
+            f"{operation.method.upper()} {operation.path} needs a value there"
+        )
+    return written
 
 
 def fixed_query(text: str) -> list[tuple[str, str]]:

@@ -3,6 +3,8 @@
 Defaults follow the specification: ``simple`` for path and header, ``form`` with explode
 for query and cookie. ``deepObject`` (and every nested object in a form body) is written
 the way Stripe and Rails read it: ``card[exp][month]=12``, lists as ``items[0][price]=...``.
+A path value always stays inside its segment: ``/`` is percent-encoded, and so is a value
+made only of dots (``.`` and ``..`` would otherwise be dot segments, which change the route).
 """
 
 from __future__ import annotations
@@ -116,6 +118,17 @@ def query(name: str, value: Any, style: str | None, explode: bool | None) -> Pai
     return [(name, text(value))]
 
 
+def segment(value: Any) -> str:
+    """One value as it is written inside a path segment: percent-encoded, dot segments too.
+
+    Example:
+        >>> [segment(v) for v in ("a/b c", "..", ".", "a.b", "v1.2")]
+        ['a%2Fb%20c', '%2E%2E', '%2E', 'a.b', 'v1.2']
+    """
+    written = quote(text(value), safe=PATH_SAFE)
+    return "%2E" * len(written) if written and not written.strip(".") else written
+
+
 def simple(value: Any, explode: bool | None, *, encode: bool = False) -> str:
     """A header (or path) value in the ``simple`` style; ``encode`` percent-encodes parts.
 
@@ -126,7 +139,7 @@ def simple(value: Any, explode: bool | None, *, encode: bool = False) -> str:
     value = jsonable(value) if isinstance(value, BaseModel) else value
 
     def part(v: Any) -> str:
-        return quote(text(v), safe=PATH_SAFE) if encode else text(v)
+        return segment(v) if encode else text(v)
 
     if isinstance(value, Mapping):
         if explode:
@@ -140,9 +153,13 @@ def simple(value: Any, explode: bool | None, *, encode: bool = False) -> str:
 def path(name: str, value: Any, style: str | None, explode: bool | None) -> str:
     """A path parameter, percent-encoded, in the ``simple``, ``label`` or ``matrix`` style.
 
+    Each value is written by :func:`segment`, so none can add or remove a segment.
+
     Example:
         >>> path("id", "a/b c", None, None), path("id", [1, 2], "label", False)
         ('a%2Fb%20c', '.1,2')
+        >>> path("id", "..", None, None), path("id", ".", "label", False)
+        ('%2E%2E', '.%2E')
         >>> path("id", [1, 2], "matrix", True)
         ';id=1;id=2'
     """
@@ -153,9 +170,9 @@ def path(name: str, value: Any, style: str | None, explode: bool | None) -> str:
         return "." + (body.replace(",", separator) if separator != "," else body)
     if style == "matrix":
         if explode and isinstance(value, list | tuple):
-            return "".join(f";{name}={quote(text(v), safe=PATH_SAFE)}" for v in value)
+            return "".join(f";{name}={segment(v)}" for v in value)
         if explode and isinstance(value, Mapping):
-            return "".join(f";{k}={quote(text(v), safe=PATH_SAFE)}" for k, v in value.items())
+            return "".join(f";{k}={segment(v)}" for k, v in value.items())
         return f";{name}={simple(value, False, encode=True)}"
     return simple(value, explode, encode=True)
 
