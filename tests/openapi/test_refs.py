@@ -178,9 +178,10 @@ def test_refs_over_http_resolve_against_the_spec_url(site: str, folder: Path) ->
     assert spec.resolve(pet["properties"]["tags"]["$ref"]) == TAGS["Tags"]
 
 
-def test_a_local_spec_may_refer_to_a_url(site: str, tmp_path: Path) -> None:
+def test_a_local_spec_may_refer_to_a_url_whose_origin_is_allowed(site: str, project: Path) -> None:
     doc = document()
     doc["paths"]["/pets"]["get"]["parameters"] = [{"$ref": f"{site}/schemas.yaml#/limit"}]
+    (project / "workbench.toml").write_text(f'[openapi]\nallowed_ref_origins = ["{site}"]\n')
     spec = load_spec(doc, name="mixed")
     assert spec.operations["list_pets"].parameters[0].name == "limit"
 

@@ -21,6 +21,7 @@ from workbench.openapi.schemas import Resolver, flatten, node_at, types_of
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _IGNORED_HEADERS = {"accept", "content-type", "authorization"}
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
+MAX_BRACKETS = 32  # a deepObject key nested deeper is refused (the request is invalid)
 
 
 def rebased(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -90,6 +91,8 @@ def deep_object_loads(
             continue
         found = True
         parts = _BRACKETS.findall(key[len(name) :])
+        if len(parts) > MAX_BRACKETS:
+            raise ValueError(f"{key[:40]}...: nested deeper than {MAX_BRACKETS} levels")
         node = root
         for part in parts[:-1]:
             child = node.setdefault(part or str(len(node)), {})

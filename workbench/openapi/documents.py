@@ -3,13 +3,18 @@
 JSON goes through the standard library; YAML through PyYAML's C loader where it is built,
 with every mapping key kept as the text written (``200:`` is ``"200"``) and dates left as
 strings, so a YAML document reads like its JSON twin. Syntax errors name the line.
+
+Every document is checked against :mod:`~workbench.openapi.limits` (nesting depth, YAML
+alias expansion) before it is built; a document fetched over http(s) may be at most
+:data:`MAX_FETCH_BYTES` long.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +22,10 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from workbench.errors import SpecError
+from workbench.openapi import limits
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FETCH_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ def read(source: str | Path | Mapping[str, Any], *, label: str | None = None) ->
         '3.1.0'
     """
     if isinstance(source, Mapping):
+        limits.check_tree(source, label or "<spec>")
         return Document(source, file_uri(Path.cwd()) + "/", label or "<spec>")
     text = str(source)
     if isinstance(source, str) and (is_url(text) or text.startswith("file:")):
@@ -69,8 +77,14 @@ def read(source: str | Path | Mapping[str, Any], *, label: str | None = None) ->
     return parse(raw, uri=file_uri(path), label=label or text, hint=fmt)
 
 
-def read_uri(uri: str, *, label: str | None = None) -> Document:
-    """Read the document at an absolute ``file:`` or http(s) URI."""
+def read_uri(
+    uri: str, *, label: str | None = None, allow: Callable[[str], None] | None = None
+) -> Document:
+    """Read the document at an absolute ``file:`` or http(s) URI.
+
+    ``allow`` is called with every URL about to be fetched (redirects too) and raises
+    to refuse one (see :class:`~workbench.openapi.origins.OriginCheck`).
+    """
     shown = label or uri
     parts = urlsplit(uri)
     if parts.scheme == "file":
@@ -79,7 +93,7 @@ def read_uri(uri: str, *, label: str | None = None) -> Document:
         return parse(raw, uri=uri, label=shown, hint=_format_hint(path.suffix, ""))
     if parts.scheme not in ("http", "https"):
         raise SpecError(f"cannot read {uri!r}: only files and http(s) URLs", source=shown)
-    raw, content_type = _fetch(uri, shown)
+    raw, content_type = _fetch(uri, shown, allow)
     return parse(
         raw, uri=uri, label=shown, hint=_format_hint(Path(parts.path).suffix, content_type)
     )
@@ -98,16 +112,43 @@ def parse(raw: bytes, *, uri: str, label: str, hint: str | None = None) -> Docum
     """  # noqa: E501
     fmt = hint or ("json" if raw.lstrip()[:1] in (b"{", b"[") else "yaml")
     if fmt == "json":
+        limits.check_json(raw, label)
         try:
-            return Document(json.loads(raw), uri, label, raw, "json")
+            text = raw.decode(json.detect_encoding(raw))
+            _check_surrogates(text, label)
+            return Document(json.loads(text), uri, label, raw, "json")
         except json.JSONDecodeError as exc:
             if hint == "json":
                 raise SpecError(
                     f"invalid JSON: {exc.msg} (column {exc.colno})", source=label, line=exc.lineno
                 ) from None
         except UnicodeDecodeError as exc:
-            raise SpecError(f"not UTF-8 text: {exc.reason}", source=label) from None
-    return Document(_load_yaml(raw, label), uri, label, raw, "yaml")
+            raise SpecError(
+                f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=label
+            ) from None
+    return Document(load_yaml(raw, label), uri, label, raw, "yaml")
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*(?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _check_surrogates(text: str, label: str) -> None:
+    """Refuse half a UTF-16 surrogate pair written as an escape (``"\\ud800"``): JSON
+    reads it into text that cannot be written out again."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return
+    found = _LONE_SURROGATE.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise SpecError(
+            f"invalid JSON: {found.group()[-6:]!r} is half a surrogate pair",
+            source=label,
+            line=line,
+        )
 
 
 def _format_hint(suffix: str, content_type: str) -> str | None:
@@ -128,27 +169,60 @@ def _read_file(path: Path, label: str) -> bytes:
         raise SpecError(f"cannot read: {exc.strerror or exc}", source=label) from None
 
 
-def _fetch(url: str, label: str) -> tuple[bytes, str]:
+def _fetch(url: str, label: str, allow: Callable[[str], None] | None = None) -> tuple[bytes, str]:
     import httpx
 
     from workbench.http import build_client
 
+    def check(request: httpx.Request) -> None:
+        if allow is not None:
+            allow(str(request.url))
+
     try:
         with build_client(timeout=30.0) as client:
-            response = client.get(url)
-            response.raise_for_status()
+            client.event_hooks["request"] = [*client.event_hooks.get("request", []), check]
+            with client.stream("GET", url) as response:
+                response.raise_for_status()
+                content = _read_capped(response, label)
     except httpx.HTTPStatusError as exc:
         raise SpecError(f"cannot fetch: HTTP {exc.response.status_code}", source=label) from None
     except httpx.HTTPError as exc:
         raise SpecError(f"cannot fetch: {type(exc).__name__}: {exc}", source=label) from None
-    return response.content, response.headers.get("content-type", "")
+    return content, response.headers.get("content-type", "")
 
 
-def _load_yaml(raw: bytes, label: str) -> Any:
+def _read_capped(response: Any, label: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_FETCH_BYTES:
+            raise SpecError(
+                f"cannot fetch: the document is larger than {MAX_FETCH_BYTES // 2**20} MiB",
+                source=label,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def load_yaml(raw: bytes | str, label: str) -> Any:
+    """Parse YAML with the safe spec loader, refusing documents past the limits of
+    :mod:`~workbench.openapi.limits` (deep nesting, aliases that expand too far).
+
+    Example:
+        >>> load_yaml("a: &x [1, 2]\\nb: *x\\n", "ok.yaml")
+        {'a': [1, 2], 'b': [1, 2]}
+        >>> load_yaml("a: [1, 2", "bad.yaml")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.SpecError: bad.yaml:2: invalid YAML: did not find expected ',' or ']'
+    """
     import yaml
 
+    loader = _yaml_loader()
     try:
-        return yaml.load(raw, Loader=_yaml_loader())  # noqa: S506 - a safe loader
+        limits.check_yaml(yaml.parse(raw, Loader=loader), label)
+        return yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -27,6 +27,7 @@ from pydantic_core import CoreSchema, core_schema
 from workbench.openapi.schemas import Resolver, deref, flatten, options, ref_name, types_of
 
 MAX_UNION = 8
+MAX_NESTING = 64  # schemas nested deeper than this are not checked (Any)
 _RESERVED = set(dir(BaseModel))
 _PRIMITIVES = (str, int, float, bool)
 
@@ -65,7 +66,8 @@ class TypeBuilder:
     """Builds annotations for the schemas of one API; models of named schemas are shared.
 
     A ``$ref`` that refers back to a schema being built (a recursive schema) becomes
-    ``dict[str, Any]``. ``readOnly`` properties are left out: they are never sent.
+    ``dict[str, Any]``, and a schema nested deeper than :data:`MAX_NESTING` levels (one
+    that contains itself) ``Any``. ``readOnly`` properties are left out: they are never sent.
 
     Example:
         >>> types = TypeBuilder({}.__getitem__)
@@ -87,6 +89,9 @@ class TypeBuilder:
         self._by_ref: dict[str, Any] = {}
         self._building: set[str] = set()
         self._names: dict[str, int] = {}
+        self._nesting = 0
+        self._by_id: dict[int, tuple[Mapping[str, Any], Any]] = {}  # shared inline schemas
+        self._open: set[int] = set()
         self.models_built = 0
 
     def annotation(self, schema: Mapping[str, Any], name: str = "Value") -> Any:
@@ -94,8 +99,24 @@ class TypeBuilder:
         return self._build(schema, _class_name(name))
 
     def _build(self, schema: Any, name: str) -> Any:
-        if not isinstance(schema, Mapping):
+        if not isinstance(schema, Mapping) or self._nesting >= MAX_NESTING:
             return Any
+        key = id(schema)
+        if key in self._by_id:  # the same schema object met again (a YAML alias)
+            return self._by_id[key][1]
+        if key in self._open:  # a schema that contains itself
+            return dict[str, Any] if types_of(schema)[0] == ["object"] else Any
+        self._nesting += 1
+        self._open.add(key)
+        try:
+            built = self._build_one(schema, name)
+        finally:
+            self._nesting -= 1
+            self._open.discard(key)
+        self._by_id[key] = (schema, built)  # the schema is kept, so its id is not reused
+        return built
+
+    def _build_one(self, schema: Mapping[str, Any], name: str) -> Any:
         ref = schema.get("$ref")
         if isinstance(ref, str):
             return self._build_ref(schema, ref)
@@ -161,7 +182,8 @@ class TypeBuilder:
     def _model(
         self, schema: Mapping[str, Any], properties: Mapping[str, Any], name: str
     ) -> type[BaseModel]:
-        required = set(schema.get("required") or ())
+        listed = schema.get("required")
+        required = {n for n in listed if isinstance(n, str)} if isinstance(listed, list) else set()
         fields: dict[str, Any] = {}
         used: set[str] = set()
         for wire, prop in properties.items():
@@ -172,7 +194,7 @@ class TypeBuilder:
             info = Field(
                 ... if wire in required else None,
                 alias=wire,
-                description=shown.get("description") or None,
+                description=_text(shown.get("description")),
             )
             optional = wire not in required and annotation is not Any
             fields[field_name(wire, used)] = (annotation | None if optional else annotation, info)
@@ -180,17 +202,22 @@ class TypeBuilder:
             extra="allow",
             populate_by_name=True,
             protected_namespaces=(),
-            title=schema.get("title") or name,
+            title=str(schema.get("title") or name),
         )
         self.models_built += 1
         model: type[BaseModel] = create_model(self._unique(name), __config__=config, **fields)
-        model.__doc__ = schema.get("description") or None
+        description = schema.get("description")
+        model.__doc__ = description if isinstance(description, str) and description else None
         return model
 
     def _unique(self, name: str) -> str:
         count = self._names.get(name, 0)
         self._names[name] = count + 1
         return name if count == 0 else f"{name}{count + 1}"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _union(members: list[Any]) -> Any:

@@ -22,11 +22,16 @@ class _Unsupported(Exception):
     pass
 
 
-def matching(pattern: str, min_length: int = 0) -> str | None:
+class TooLong(ValueError):
+    """The shortest string a pattern allows is longer than the limit asked for."""
+
+
+def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str | None:
     """A short string matching ``pattern``, or None when the pattern is not simple.
 
     When the shortest is shorter than ``min_length``, open repeats (``+``, ``*``, ``{n,}``)
-    are stretched to reach it.
+    are stretched to reach it. A string longer than ``limit`` is never made: :class:`TooLong`
+    is raised instead (``a{1000000000}``).
 
     Example:
         >>> matching(r"^[a-z]{2}_\\d+$")
@@ -37,21 +42,47 @@ def matching(pattern: str, min_length: int = 0) -> str | None:
         '00000000'
         >>> matching(r"(a)\\1") is None
         True
+        >>> matching(r"^a{1000000000}$")
+        Traceback (most recent call last):
+        ...
+        workbench.openapi.patterns.TooLong: the pattern needs more than 10000 characters
     """
+    min_length = min(min_length, limit)
     try:
         parsed = _parser.parse(pattern)
-        out: list[str] = []
+        out = _Out(limit)
         _emit(parsed, out, 0)
-        if len("".join(out)) < min_length:
-            out = []
-            _emit(parsed, out, min_length)
+        if out.length < min_length:
+            stretched = _Out(limit)
+            try:
+                _emit(parsed, stretched, min_length)
+            except TooLong:
+                return None  # stretching overshoots; the shortest is too short
+            out = stretched
         text = "".join(out)
         return text if re.search(pattern, text) else None
+    except TooLong:
+        raise
     except (_Unsupported, re.error, RecursionError, ValueError, OverflowError):
         return None
 
 
-def _emit(items: Any, out: list[str], stretch: int) -> None:
+class _Out(list[str]):
+    """The characters emitted so far, refusing to grow past a limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.length = 0
+
+    def append(self, text: str) -> None:
+        self.length += len(text)
+        if self.length > self.limit:
+            raise TooLong(f"the pattern needs more than {self.limit} characters")
+        super().append(text)
+
+
+def _emit(items: Any, out: _Out, stretch: int) -> None:
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
@@ -68,7 +99,10 @@ def _emit(items: Any, out: list[str], stretch: int) -> None:
             if stretch and high > low:
                 count = max(count, min(high, stretch))
             for _ in range(count):
+                before = out.length
                 _emit(sub, out, stretch)
+                if out.length == before:
+                    break  # the part emits nothing: repeating it changes nothing
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
             _emit(arg[-1], out, stretch)
         elif name == "BRANCH":
@@ -99,3 +133,39 @@ def _one_of(items: Any) -> str:
     if not negate:
         return next(c for c in chars if c)
     return next((c for c in _FALLBACKS if c not in chars), "~")
+
+
+def backtracks(pattern: str) -> bool:
+    """True when matching ``pattern`` may take exponential time (a repeated part that itself
+    repeats or branches: ``(a+)+``, ``(a|ab)*``), or when it cannot be read.
+
+    Example:
+        >>> backtracks(r"^(a+)+$"), backtracks(r"^(a|ab)*$"), backtracks(r"^[a-z]+_\\d{2,}$")
+        (True, True, False)
+    """
+    try:
+        return _backtracks(_parser.parse(pattern), False)
+    except (re.error, RecursionError, ValueError, OverflowError):
+        return True
+
+
+def _backtracks(items: Any, repeated: bool) -> bool:
+    for op, arg in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            _, high, sub = arg
+            if high > 1 and repeated:
+                return True
+            if _backtracks(sub, repeated or high > 1):
+                return True
+        elif name == "BRANCH":
+            if repeated:
+                return True
+            if any(_backtracks(branch, repeated) for branch in arg[1]):
+                return True
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+            if _backtracks(arg[-1], repeated):
+                return True
+        elif name in ("ASSERT", "ASSERT_NOT") and _backtracks(arg[1], repeated):
+            return True
+    return False

@@ -4,18 +4,25 @@ A target is returned as written, its own ``$ref``s left in place, so a recursive
 stays finite: each level is resolved when someone asks for it. A document reached through
 a remote reference has every ``$ref`` inside it rewritten to an absolute URI when it is
 first read, so any schema handed out can be followed with the same resolver.
+
+URLs are fetched only where :class:`~workbench.openapi.origins.OriginCheck` allows (the
+spec's own origin, or one listed in workbench.toml), and at most :data:`MAX_DOCUMENTS`
+documents are read for one spec.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 from workbench.errors import SpecError
 from workbench.openapi import documents, shape
+from workbench.openapi.origins import OriginCheck
 
 MAX_CHAIN = 64
+MAX_DOCUMENTS = 200
 
 
 def escape(token: str) -> str:
@@ -78,7 +85,10 @@ def absolutize(node: Any, base: str) -> Any:
 class Resolver:
     """Resolves references against a root document at ``base`` (``label`` names it).
 
-    Calling it returns the mapping a ``$ref`` names (:attr:`ApiSpec.resolve`).
+    Calling it returns the mapping a ``$ref`` names (:attr:`ApiSpec.resolve`). ``allowed``
+    lists the origins URLs may be fetched from besides the spec's own (None: the ones
+    workbench.toml lists); ``reader`` reads the document at a URI (by default
+    :func:`~workbench.openapi.documents.read_uri`, checking each URL it fetches).
 
     Example:
         >>> doc = {"components": {"schemas": {"Node": {"properties": {
@@ -95,12 +105,14 @@ class Resolver:
         base: str,
         label: str,
         *,
-        reader: Callable[[str], documents.Document] = documents.read_uri,
+        allowed: tuple[str, ...] | None = None,
+        reader: Callable[[str], documents.Document] | None = None,
     ) -> None:
         self.root = root
         self.base = base
         self.label = label
-        self._reader = reader
+        self.check_origin = OriginCheck(base, label, allowed=allowed)
+        self._reader = reader or functools.partial(documents.read_uri, allow=self.check_origin)
         self._documents: dict[str, Any] = {base.partition("#")[0]: root}
         self._failures: dict[str, str] = {}
         self._targets: dict[str, Any] = {}
@@ -157,13 +169,10 @@ class Resolver:
         if uri in self._failures:
             raise SpecError(self._failures[uri], source=self.label)
         if uri not in self._documents:
-            root_scheme = urlsplit(self.base).scheme
-            if root_scheme in ("http", "https") and urlsplit(uri).scheme == "file":
-                raise SpecError(
-                    f"cannot resolve {uri!r}: a remote document may not read local files",
-                    source=self.label,
-                )
             try:
+                if len(self._documents) > MAX_DOCUMENTS:
+                    raise SpecError(f"the spec refers to more than {MAX_DOCUMENTS} documents")
+                self.check_origin(uri)
                 loaded = self._reader(uri)
             except SpecError as exc:
                 line = f" (line {exc.line})" if exc.line else ""

@@ -4,6 +4,8 @@ Each request is matched to its operation (404 for an unknown path, 405 for a met
 path does not have) and validated against the spec with openapi-core (400 with the reasons
 when it is invalid, the way a real API would answer). A valid request gets a schema-valid
 answer for the success status: the spec's own example first, generated data otherwise.
+Generated data is bounded (see :mod:`~workbench.openapi.examples`); an answer cut short by
+a bound says why in its ``X-Workbench-Sandbox-Note`` header.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from typing import Any
 
 import httpx
 
-from workbench.openapi.examples import example_for
+from workbench.openapi.examples import generate
 from workbench.openapi.model import ApiSpec, Operation
 from workbench.openapi.routes import Router
 from workbench.openapi.styles import jsonable
 from workbench.openapi.validation import RequestChecker
 
 SANDBOX_HEADER = "X-Workbench-Sandbox"
+NOTE_HEADER = "X-Workbench-Sandbox-Note"
 
 
 class SandboxTransport(httpx.BaseTransport):
@@ -94,7 +97,10 @@ class SandboxTransport(httpx.BaseTransport):
         if response.examples:
             value: Any = response.examples[0]
         elif response.schema is not None:
-            value = example_for(response.schema, self.spec, seed=self.seed)
+            example = generate(response.schema, self.spec, seed=self.seed)
+            value = example.value
+            if example.notes:
+                headers[NOTE_HEADER] = "; ".join(example.notes)
         else:
             return status, b"", headers
         media = response.media_type or "application/json"

@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.openapi.patterns import backtracks
+
 FORMATS: dict[str, str] = {
     "date-time": "2024-01-15T09:30:00Z",
     "date": "2024-01-15",
@@ -36,6 +38,20 @@ _SHAPES = {
 }
 
 
+def count(schema: Mapping[str, Any], keyword: str) -> int:
+    """A count keyword (``minItems``, ``minLength``, ...) as a non-negative int; 0 when
+    absent or not a number.
+
+    Example:
+        >>> count({"minItems": 3}, "minItems"), count({"minItems": "many"}, "minItems")
+        (3, 0)
+    """
+    value = schema.get(keyword)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        return 0
+    return int(value) if math.isfinite(value) else 0
+
+
 def number_for(schema: Mapping[str, Any], integer: bool) -> int | float:
     """A number within the schema's bounds (3.0 and 3.1 exclusive forms) and multiple.
 
@@ -56,10 +72,14 @@ def number_for(schema: Mapping[str, Any], integer: bool) -> int | float:
         if low is not None and value < low:
             value = (low + high) / 2
     multiple = schema.get("multipleOf")
-    if isinstance(multiple, int | float) and multiple > 0:
-        value = math.ceil(value / multiple) * multiple
-        if isinstance(multiple, int):
-            value = int(value)
+    if isinstance(multiple, int | float) and not isinstance(multiple, bool) and multiple > 0:
+        ratio = value / multiple
+        if math.isfinite(ratio) and math.isfinite(math.ceil(ratio) * multiple):
+            value = math.ceil(ratio) * multiple
+            if isinstance(multiple, int):
+                value = int(value)
+    if not math.isfinite(value):
+        return 1 if integer else 1.5
     return math.ceil(value) if integer else float(value)
 
 
@@ -75,18 +95,28 @@ def vary_number(value: int | float, schema: Mapping[str, Any], variant: int) -> 
     multiple = schema.get("multipleOf")
     step = multiple if isinstance(multiple, int | float) and multiple > 0 else 1
     for candidate in (value + variant * step, value - variant * step):
-        if _number_ok(float(candidate), schema):
+        if _number_ok(_float(candidate), schema):
             return candidate
     return value
+
+
+def _float(value: int | float) -> float:
+    """``value`` as a float; an int too large for one is infinite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _bound(schema: Mapping[str, Any], inclusive: str, exclusive: str) -> tuple[float | None, bool]:
     flag = schema.get(exclusive)
     if isinstance(flag, int | float) and not isinstance(flag, bool):  # 3.1: a number
-        return float(flag), True
+        found = _float(flag)
+        return (found, True) if math.isfinite(found) else (None, False)
     bound = schema.get(inclusive)
     if isinstance(bound, int | float) and not isinstance(bound, bool):
-        return float(bound), flag is True
+        found = _float(bound)
+        return (found, flag is True) if math.isfinite(found) else (None, False)
     return None, False
 
 
@@ -109,16 +139,21 @@ def fits(value: Any, schema: Mapping[str, Any], types: list[str]) -> bool:
         if shape is not None and not shape.match(value):
             return False
         pattern = schema.get("pattern")
+        if not isinstance(pattern, str):
+            return True
+        if backtracks(pattern):
+            return False  # checking could take exponential time: make one instead
         try:
-            return not isinstance(pattern, str) or re.search(pattern, value) is not None
-        except re.error:
+            return re.search(pattern, value) is not None
+        except (re.error, RecursionError, OverflowError):
             return False
     if kind in ("integer", "number"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
-        if kind == "integer" and not float(value).is_integer():
+        number = _float(value)
+        if not math.isfinite(number) or (kind == "integer" and not number.is_integer()):
             return False
-        return _number_ok(float(value), schema)
+        return _number_ok(number, schema)
     if kind == "boolean":
         return isinstance(value, bool)
     return kind is None and isinstance(value, str | int | float | bool)
@@ -140,6 +175,6 @@ def length_ok(text: str, schema: Mapping[str, Any]) -> bool:
         (True, False)
     """
     high = schema.get("maxLength")
-    return len(text) >= int(schema.get("minLength") or 0) and (
+    return len(text) >= count(schema, "minLength") and (
         not isinstance(high, int) or len(text) <= high
     )

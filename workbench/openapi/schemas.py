@@ -14,6 +14,8 @@ Schema = Mapping[str, Any]
 Resolver = Callable[[str], Schema]
 
 _MAX_HOPS = 32
+MAX_ALL_OF = 32  # allOf parts nested deeper than this are not merged (a schema in itself)
+MAX_NESTING = 256  # inline copies cut deeper levels to {} (a schema that contains itself)
 
 
 def deref(schema: Schema, resolve: Resolver) -> tuple[Schema, str | None]:
@@ -38,7 +40,9 @@ def deref(schema: Schema, resolve: Resolver) -> tuple[Schema, str | None]:
     return schema, ref
 
 
-def flatten(schema: Schema, resolve: Resolver, _seen: frozenset[str] = frozenset()) -> Schema:
+def flatten(
+    schema: Schema, resolve: Resolver, _seen: frozenset[str] = frozenset(), _depth: int = 0
+) -> Schema:
     """The schema with its ``$ref`` followed and its ``allOf`` parts merged into one.
 
     Properties and ``required`` lists are combined; other keywords of the outer schema win.
@@ -54,7 +58,7 @@ def flatten(schema: Schema, resolve: Resolver, _seen: frozenset[str] = frozenset
     """
     schema, ref = deref(schema, resolve)
     parts = schema.get("allOf")
-    if not isinstance(parts, list):
+    if not isinstance(parts, list) or _depth > MAX_ALL_OF:
         return schema
     seen = _seen | {ref} if ref else _seen
     merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
@@ -64,16 +68,24 @@ def flatten(schema: Schema, resolve: Resolver, _seen: frozenset[str] = frozenset
         part_ref = part.get("$ref")
         if isinstance(part_ref, str) and part_ref in seen:
             continue  # a recursive allOf: the part is already being merged
-        _merge_into(merged, flatten(part, resolve, seen))
+        _merge_into(merged, flatten(part, resolve, seen, _depth + 1))
     return merged
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
 
 
 def _merge_into(merged: dict[str, Any], part: Schema) -> None:
     for key, value in part.items():
         if key == "properties" and isinstance(value, Mapping):
-            merged["properties"] = {**value, **merged.get("properties", {})}
+            merged["properties"] = {**value, **_mapping(merged.get("properties"))}
         elif key == "required" and isinstance(value, list):
-            have = list(merged.get("required", []))
+            have = _list(merged.get("required"))
             merged["required"] = have + [name for name in value if name not in have]
         elif key == "nullable":
             # every part must allow null for the whole to allow it
@@ -157,9 +169,13 @@ def inline(schema: Schema, resolve: Resolver, depth: int = 4) -> dict[str, Any]:
     return _inline(schema, resolve, depth, ())  # type: ignore[no-any-return]
 
 
-def _inline(node: Any, resolve: Resolver, depth: int, refs: tuple[str, ...]) -> Any:
+def _inline(
+    node: Any, resolve: Resolver, depth: int, refs: tuple[str, ...], nesting: int = 0
+) -> Any:
+    if nesting > MAX_NESTING:
+        return {}
     if isinstance(node, list):
-        return [_inline(item, resolve, depth, refs) for item in node]
+        return [_inline(item, resolve, depth, refs, nesting + 1) for item in node]
     if not isinstance(node, Mapping):
         return node
     ref = node.get("$ref")
@@ -167,8 +183,8 @@ def _inline(node: Any, resolve: Resolver, depth: int, refs: tuple[str, ...]) -> 
         if ref in refs or depth <= 0:
             return {}
         target, _ = deref(node, resolve)
-        return _inline(target, resolve, depth - 1, (*refs, ref))
-    return {k: _inline(v, resolve, depth, refs) for k, v in node.items()}
+        return _inline(target, resolve, depth - 1, (*refs, ref), nesting + 1)
+    return {k: _inline(v, resolve, depth, refs, nesting + 1) for k, v in node.items()}
 
 
 def options(schema: Schema, resolve: Resolver) -> tuple[list[Schema], bool] | None:
@@ -207,9 +223,9 @@ def _over(rest: Mapping[str, Any], member: Schema) -> dict[str, Any]:
     merged = dict(rest)
     for key, value in member.items():
         if key == "properties" and isinstance(value, Mapping):
-            merged["properties"] = {**merged.get("properties", {}), **value}
+            merged["properties"] = {**_mapping(merged.get("properties")), **value}
         elif key == "required" and isinstance(value, list):
-            have = list(merged.get("required", []))
+            have = _list(merged.get("required"))
             merged["required"] = have + [name for name in value if name not in have]
         else:
             merged[key] = value

@@ -137,6 +137,9 @@ class RequestChecker:
         and ``path_params`` are its path values; parameters it cannot read back
         (:func:`~workbench.openapi.core_support.unreadable`) are not checked.
         """
+        too_deep = _too_deep(request)
+        if too_deep:
+            return [too_deep]
         pattern = operation.path if operation is not None else None
         adapter = OpenApiCoreRequest(request, path, path_pattern=pattern, path_params=path_params)
         skipped = set()
@@ -150,6 +153,21 @@ class RequestChecker:
                 if _about_the_request(error, adapter):
                     found.append(describe(error))
         return list(dict.fromkeys(found))
+
+
+def _too_deep(request: httpx.Request) -> str | None:
+    """Why a JSON body is refused before it is parsed (nested past the limit), or None."""
+    from workbench.errors import SpecError
+    from workbench.openapi.limits import check_json
+
+    kind = str(request.headers.get("content-type", "")).split(";")[0].strip().lower()
+    if not kind.endswith("json"):
+        return None
+    try:
+        check_json(request.read(), "request body")
+    except SpecError as exc:
+        return f"request body: {exc.reason}"
+    return None
 
 
 def _about_the_request(error: BaseException, adapter: OpenApiCoreRequest) -> bool:
