@@ -3,8 +3,6 @@ own user config and secret store, so an example never writes into the real ones.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 

@@ -38,9 +38,21 @@ from collections.abc import Sequence
 
 
 class WorkbenchError(Exception):
-    """The root of every error Workbench raises."""
+    """The root of every error Workbench raises; its text never shows a registered secret.
+
+    Example:
+        >>> from workbench.redaction import register_secret
+        >>> register_secret("err0r-doc-value")
+        >>> str(WorkbenchError("rejected key err0r-doc-value"))
+        'rejected key ***'
+    """
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        from workbench.redaction import redact  # imported here: redaction needs no errors
+
+        return redact(super().__str__())
 
 
 class ConfigError(WorkbenchError):

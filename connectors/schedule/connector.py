@@ -117,6 +117,7 @@ class Schedule(Connector):
                     emitted += len(events)
                     quiet_since = time.monotonic()
                     yield events
+                    yield None  # caught up: what was due when it looked is out
                     continue
             if timeout is not None and time.monotonic() - quiet_since >= timeout:
                 return

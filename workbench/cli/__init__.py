@@ -408,4 +408,15 @@ cli.add_command(triggers.events)
 
 def main() -> None:
     """Run ``wb`` (the console script)."""
+    _without_iri_grammar()
     cli(prog_name="wb")
+
+
+def _without_iri_grammar() -> None:
+    """Keep jsonschema (imported by nbformat) from loading ``rfc3987_syntax``.
+
+    Where it is installed (JupyterLab's jupyter-events asks for it), importing it builds
+    an IRI grammar for one to four seconds; it only serves jsonschema's ``iri`` format
+    checks, which no ``wb`` command makes. A None entry makes its import fail at once.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

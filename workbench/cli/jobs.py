@@ -112,7 +112,7 @@ def run(
 
     from workbench.jobs.run.engines import get_engine
 
-    with get_engine("local", size=1, kernel_name=prepared.kernel_name) as engine:
+    with get_engine("local", size=1, runs=1, kernel_name=prepared.kernel_name) as engine:
         result = engine.run(prepared, output=output)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))

@@ -1,43 +1,24 @@
-"""Secrets out of URLs: masked query parameters, passwords and known secret values."""
+"""Secrets out of URLs: masked query parameters, passwords and known secret values.
+
+Which parameter and header names hold a secret is :func:`workbench.redaction.looks_secret`
+(re-exported here for the HTTP layer).
+"""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 import httpx
 
-from workbench.redaction import MASK, redact
+from workbench.redaction import MASK, looks_secret, redact
 
-# A name is secret when it contains one of these words or ends with one of these endings,
-# compared without case and separators ("X-API-Key" -> "xapikey").
-_SECRET_WORDS = (
-    "token",
-    "password",
-    "passwd",
-    "secret",
-    "signature",
-    "credential",
-    "authorization",
-    "cookie",
-    "apikey",
-    "assertion",
-)
-_SECRET_ENDINGS = ("key", "sig", "pwd")
-_SEPARATORS = re.compile(r"[^a-z0-9]")
+__all__ = ["looks_secret", "safe_url"]
 
 
-@lru_cache(maxsize=1024)
-def looks_secret(name: str) -> bool:
-    """True for query parameter and header names that usually carry a secret.
-
-    Example:
-        >>> [looks_secret(n) for n in ("access_token", "X-API-Key", "sig", "page", "limit")]
-        [True, True, True, False, False]
-    """
-    compact = _SEPARATORS.sub("", name.lower())
-    return any(word in compact for word in _SECRET_WORDS) or compact.endswith(_SECRET_ENDINGS)
+def _secret_parameter(name: str) -> bool:
+    """A query parameter holding a secret: a secret-looking name, or a bare ``key`` (the
+    API key of Google's and many other APIs)."""
+    return looks_secret(name) or name.lower() == "key"
 
 
 def safe_url(url: httpx.URL | str) -> str:
@@ -50,8 +31,8 @@ def safe_url(url: httpx.URL | str) -> str:
     parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     if parsed.query:
         pairs = parsed.params.multi_items()
-        if any(looks_secret(name) for name, _ in pairs):
-            masked = [(name, MASK if looks_secret(name) else value) for name, value in pairs]
+        if any(_secret_parameter(name) for name, _ in pairs):
+            masked = [(name, MASK if _secret_parameter(name) else value) for name, value in pairs]
             parsed = parsed.copy_with(query=urlencode(masked, safe="*").encode())
     if parsed.password:
         userinfo = f"{quote(parsed.username, safe='')}:{MASK}"

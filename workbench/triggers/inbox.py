@@ -272,8 +272,8 @@ def _payload(event: Event) -> tuple[str, dict[str, str]]:
     return text, headers
 
 
-_COLUMNS = ("id", "source", "event_id", "type", "time", "subject", "data", "headers")
-_COLUMNS += ("received_at",)  # the order _insert_sqlite writes the values in
+# the order _insert_sqlite writes the values in
+_COLUMNS = ("id", "source", "event_id", "type", "time", "subject", "data", "headers", "received_at")
 _SQLITE_CHUNK = 100  # rows a statement, well under SQLite's limit of bound values
 
 

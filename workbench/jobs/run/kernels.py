@@ -208,8 +208,9 @@ class KernelPool:
     :meth:`take` hands out a ready kernel (or None when none is ready: start one cold);
     :meth:`release` gives it back to be shut down while a replacement starts. Kernels start
     in ``cwd`` (the working folder by default) with ``env`` (a copy of this process's
-    environment, taken now). :meth:`close`, or leaving the ``with`` block, or the end of
-    the interpreter shuts every kernel down.
+    environment, taken now). ``starts`` caps how many kernels it ever starts (a pool for a
+    known number of runs starts no spare it would only shut down again). :meth:`close`, or
+    leaving the ``with`` block, or the end of the interpreter shuts every kernel down.
     """
 
     def __init__(
@@ -220,10 +221,12 @@ class KernelPool:
         cwd: Path | str | None = None,
         env: Mapping[str, str] | None = None,
         startup_timeout: float = 60.0,
+        starts: int | None = None,
     ) -> None:
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigError(f"KernelPool size: expected a whole number >= 1, got {size!r}")
         self.size = size
+        self.starts = starts
         self.kernel_name = kernel_name
         self.cwd = Path(cwd or Path.cwd()).resolve()
         self.env = dict(os.environ if env is None else env)
@@ -339,6 +342,8 @@ class KernelPool:
                 closed, used = self._closed, self._used[:]
                 self._used.clear()
                 missing = self.size - len(self._ready)
+                if self.starts is not None:
+                    missing = min(missing, self.starts - self.started)
             for kernel in used:
                 task = asyncio.ensure_future(stop_kernel_async(kernel))
                 stopping.add(task)

@@ -208,14 +208,24 @@ def check_parameters(
         if parameter is None:
             raise ParameterError(_unknown(name, declared, notebook))
         if _holds_secret(value):
-            raise ParameterError(
-                f"{notebook}: parameter {name!r} holds a secret value; pass the name of a "
-                "connection (or of a stored secret) instead, never the secret itself"
-            )
+            raise ParameterError(_REFUSED_VALUE.format(notebook=notebook, name=name))
         if isinstance(value, CommandLineText):
             value = from_text(str(value), parameter)
         checked[name] = _checked_value(parameter, value, notebook)
     return checked
+
+
+def refuse_secrets(values: Mapping[str, Any], *, notebook: str) -> None:
+    """A ParameterError if a value holds a registered secret (register them first)."""
+    for name, value in values.items():
+        if _holds_secret(value):
+            raise ParameterError(_REFUSED_VALUE.format(notebook=notebook, name=name))
+
+
+_REFUSED_VALUE = (
+    "{notebook}: parameter {name!r} holds a secret value; pass the name of a connection "
+    "(or of a stored secret) instead, never the secret itself"
+)
 
 
 def _checked_value(parameter: Parameter, value: Any, notebook: str) -> Any:

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,11 +37,19 @@ from workbench.jobs.run.parameters import (
     Parameter,
     check_parameters,
     declared_parameters,
+    refuse_secrets,
 )
 from workbench.jobs.run.secrets import register_run_secrets
 from workbench.redaction import redact
 
-__all__ = ["CommandLineText", "PreparedRun", "check_timeout", "load_notebook", "prepare_run"]
+__all__ = [
+    "CommandLineText",
+    "PreparedRun",
+    "as_nbformat",
+    "check_timeout",
+    "load_notebook",
+    "prepare_run",
+]
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,10 @@ def prepare_run(
     label = str(notebook)
     nb = load_notebook(path, label)
     folder = Path(cwd).expanduser().resolve() if cwd is not None else path.parent
-    register_run_secrets(folder)
     declared = declared_parameters(nb, notebook=label)
     values = check_parameters(dict(parameters or {}), declared, notebook=label)
+    register_run_secrets(folder)  # after names and types: a misspelt parameter fails at once
+    refuse_secrets(values, notebook=label)
     return PreparedRun(
         path=path,
         label=label,
@@ -122,17 +132,74 @@ def check_timeout(
 
 
 def load_notebook(path: Path, label: str | None = None) -> Any:
-    """The notebook at ``path`` (format 4), or a JobError saying why it cannot be read."""
-    import nbformat
+    """The notebook at ``path`` (format 4, read as JSON: attributes work as on nbformat's
+    nodes), or a JobError saying why it cannot be read.
 
+    nbformat itself is not imported here (it pulls in jsonschema and its format checkers,
+    seconds of start-up): a run is checked first, then executed with nbformat
+    (:func:`as_nbformat`). A notebook in an older format is converted by nbformat.
+    """
     label = label or str(path)
     if not path.is_file():
         raise JobError(f"{label}: no such notebook")
     try:
-        nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-    except (OSError, ValueError, KeyError, AttributeError, TypeError) as exc:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError) as exc:
         reason = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
         raise JobError(f"{label}: not a readable notebook: {reason[:200]}") from None
-    if not isinstance(getattr(nb, "cells", None), list):
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise JobError(f"{label}: not a readable notebook: it has no list of cells")
-    return nb
+    if data.get("nbformat") != 4:
+        return _converted(path, label)
+    for index, cell in enumerate(data["cells"]):
+        if not isinstance(cell, dict) or not isinstance(cell.get("source", ""), str | list):
+            raise JobError(f"{label}: not a readable notebook: cell {index} is not a cell")
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(str(part) for part in cell["source"])
+        cell.setdefault("source", "")
+        cell.setdefault("metadata", {})
+    return _Node.of(data)
+
+
+def as_nbformat(nb: Any) -> Any:
+    """``nb`` as an nbformat notebook node, validated (for executing or writing it)."""
+    import nbformat
+
+    try:
+        node = nbformat.from_dict(json.loads(json.dumps(nb)))  # type: ignore[no-untyped-call]
+        nbformat.validate(node)
+    except Exception as exc:  # jsonschema's ValidationError and friends
+        reason = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+        raise JobError(f"not a valid notebook: {reason[:200]}") from None
+    return node
+
+
+def _converted(path: Path, label: str) -> Any:
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    except Exception as exc:
+        reason = redact(str(exc)).splitlines()[0] if str(exc) else type(exc).__name__
+        raise JobError(f"{label}: not a readable notebook: {reason[:200]}") from None
+
+
+class _Node(dict[str, Any]):
+    """A notebook read as JSON, with attribute access as nbformat's nodes give."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    @classmethod
+    def of(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return cls({k: cls.of(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [cls.of(v) for v in value]
+        return value

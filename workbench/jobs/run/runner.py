@@ -51,7 +51,7 @@ from workbench.errors import (
 )
 from workbench.jobs.run.kernels import Kernel, KernelPool, start_kernel, stop_kernel
 from workbench.jobs.run.outputs import first_error, write_notebook
-from workbench.jobs.run.prepare import PreparedRun, prepare_run
+from workbench.jobs.run.prepare import PreparedRun, as_nbformat, prepare_run
 from workbench.jobs.run.record import Run, Status
 from workbench.jobs.run.store import RunStore, default_store
 from workbench.redaction import redact
@@ -216,15 +216,13 @@ def _execute(
 def _prepare(nb: Any, run: Run, kernel_name: str) -> Any:
     """A copy of ``nb`` with papermill's metadata, the parameters injected (as papermill
     does) and the run noted in the metadata."""
-    import copy
-
     from papermill.execute import (  # type: ignore[import-untyped]
         prepare_notebook_metadata,
         remove_error_markers,
     )
     from papermill.parameterize import parameterize_notebook  # type: ignore[import-untyped]
 
-    nb = copy.deepcopy(nb)
+    nb = as_nbformat(nb)  # a copy, validated
     nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {}})
     for cell in nb.cells:
         cell.metadata.setdefault("tags", [])

@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import anyio
 
 from workbench.errors import JobError, JobFailedError, JobTimeoutError, KernelDiedError
 from workbench.jobs.run.outputs import write_notebook
-from workbench.jobs.run.prepare import prepare_run
+from workbench.jobs.run.prepare import as_nbformat, prepare_run
 from workbench.jobs.run.record import Run, Status
 from workbench.jobs.run.runner import default_output
 from workbench.jobs.run.store import RunStore
@@ -160,10 +159,11 @@ class WarmRunner:
         if failed is not None and failed.outputs:
             import nbformat
 
-            nb = copy.deepcopy(self.prepared.nb)
+            nb = as_nbformat(self.prepared.nb)
             for index, cell in enumerate(nb.cells):
                 if cell.get("cell_type") == "code":
-                    cell.outputs = [nbformat.from_dict(o) for o in failed.outputs.get(index, [])]
+                    outputs = failed.outputs.get(index, [])
+                    cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
             target = default_output(run.id)
             write_notebook(nb, target)
             run.output = str(target)

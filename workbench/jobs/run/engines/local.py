@@ -41,7 +41,8 @@ log = get_logger(__name__)
 
 
 class LocalEngine(Engine):
-    """``size`` runs at a time on threads of this process, with ``size`` warm kernels."""
+    """``size`` runs at a time on threads of this process, with ``size`` warm kernels;
+    ``runs``, when known, is how many runs it will execute (no kernel starts beyond them)."""
 
     name = "local"
 
@@ -54,12 +55,13 @@ class LocalEngine(Engine):
         ttl: float = DEFAULT_TTL,
         kernel_name: str = DEFAULT_KERNEL,
         cwd: str | Path | None = None,
+        runs: int | None = None,
     ) -> None:
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ConfigError(f"--pool: expected a whole number >= 1, got {size!r}")
         super().__init__(store)
         self.size = size
-        self.kernels = KernelPool(size, kernel_name, cwd=cwd)
+        self.kernels = KernelPool(size, kernel_name, cwd=cwd, starts=runs)
         self.kernels.take_wait = self.kernels.startup_timeout  # one kernel per thread
         self.executor = Executor(store, worker=worker, ttl=ttl, pool=self.kernels)
         self.worker = self.executor.worker
