@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,5 +50,14 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         >>> to_records(pd.DataFrame({"a": [1.5, None]}))
         [{'a': 1.5}, {'a': None}]
     """
-    plain = frame.astype(object).where(frame.notna(), None)
-    return cast("list[dict[str, Any]]", plain.to_dict("records"))
+    names = list(frame.columns)
+    if not names:
+        return [{} for _ in range(len(frame))]
+    columns = []
+    for _, series in frame.items():  # a column at a time: far quicker than row by row
+        values = series.tolist()
+        if series.hasnans:
+            gaps = series.isna().tolist()
+            values = [None if gap else value for value, gap in zip(values, gaps, strict=True)]
+        columns.append(values)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]

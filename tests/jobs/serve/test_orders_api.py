@@ -107,6 +107,8 @@ def test_a_post_with_a_json_body_keeps_the_json_types(client: httpx.Client) -> N
     [
         ({"limit": "abc"}, "limit", "parameter 'limit' expects an int (e.g. 3), got 'abc'"),
         ({"limt": "5"}, "limt", "no parameter 'limt'; did you mean 'limit'?"),
+        ({"limit": "-1"}, "limit", "parameter 'limit' must be from 1 to 100, got -1"),
+        ({"status": "nonsense"}, "status", "parameter 'status' must be one of 'pending', "),
     ],
 )
 def test_a_bad_parameter_answers_400_naming_it(
@@ -152,8 +154,14 @@ def test_openapi_describes_the_parameters(server: tuple[str, RunStore]) -> None:
     assert document["info"]["title"] == "Orders API"
     get = document["paths"]["/orders"]["get"]
     params = {p["name"]: p for p in get["parameters"]}
-    assert params["status"]["schema"] == {"type": "string", "default": "shipped"}
-    assert params["limit"]["schema"] == {"type": "integer", "default": 10}
+    statuses = ["pending", "paid", "shipped", "delivered", "cancelled"]
+    assert params["status"]["schema"] == {"type": "string", "default": "shipped", "enum": statuses}
+    assert params["limit"]["schema"] == {
+        "type": "integer",
+        "default": 10,
+        "minimum": 1,
+        "maximum": 100,
+    }
     assert params["limit"]["description"].startswith("at most this many")
     body = document["paths"]["/orders"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["properties"]["limit"]["type"] == "integer"

@@ -202,7 +202,7 @@ class Session:
         return outcome
 
     async def _execute(self, code: str, timeout: float | None) -> Outcome:
-        msg_id = self.client.execute(code, store_history=False, allow_stdin=False)
+        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=False)
         deadline = None if timeout is None else time.monotonic() + timeout
         outcome = Outcome("ok")
         cell = -2  # where the outputs go: the failing cell's, once the driver says which
