@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -17,13 +18,18 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _CHANGES = re.compile(r"^\s*(insert|update|delete)\b", re.I)
+# Statements a read-only connection refuses beyond the writes DuckDB itself refuses: they
+# attach a database read-write, or write files and extensions.
+_REFUSED = {"ATTACH", "DETACH", "COPY", "COPY_DATABASE", "EXPORT", "LOAD", "EXTENSION"}
 
 
 class DuckdbConfig(DatabaseConfig):
     """Which DuckDB database file to open (``:memory:`` for a scratch database)."""
 
     path: str = Field(":memory:", description="Database file (':memory:' for a scratch one)")
-    read_only: bool = Field(False, description="Open the file read-only")
+    read_only: bool = Field(
+        False, description="Open the file read-only; writes, ATTACH, COPY, EXPORT are refused"
+    )
 
 
 class Duckdb(SqlConnector):
@@ -59,7 +65,22 @@ class Duckdb(SqlConnector):
         db.begin()
 
     def new_cursor(self, db: Any) -> Any:
-        return _Cursor(db)  # duckdb's own cursor() is a separate connection and transaction
+        return _Cursor(db, self._guard)  # duckdb's cursor() has a transaction of its own
+
+    def _guard(self, sql: str) -> None:
+        """Refuse, on a read-only connection, what would lift read-only or write files."""
+        if not self.config.read_only:
+            return
+        duckdb = require("duckdb", "duckdb")
+        for statement in duckdb.extract_statements(sql):
+            if (kind := statement.type.name) in _REFUSED:
+                raise self.read_only_error(f"{kind.replace('_', ' ')} is refused")
+
+    def refusal(self, exc: BaseException) -> str | None:
+        text = str(exc)
+        if "read-only mode" not in text:
+            return None
+        return text.splitlines()[0].removeprefix("Invalid Input Error: ")
 
     def server_version(self, cursor: Any) -> str:
         cursor.execute("select version()")
@@ -67,6 +88,7 @@ class Duckdb(SqlConnector):
 
     def fast_read(self, sql: str, params: dict[str, Any]) -> pa.Table | None:
         text, values = self._bind(sql, params)
+        self._guard(text)
         relation = self._connection().sql(text, params=values or None)
         if relation is None:
             return None
@@ -147,8 +169,9 @@ class Duckdb(SqlConnector):
 class _Cursor:
     """A DB-API-style cursor over the DuckDB connection itself (same transaction)."""
 
-    def __init__(self, db: Any) -> None:
+    def __init__(self, db: Any, guard: Callable[[str], None]) -> None:
         self._db = db
+        self._guard = guard
         self.rowcount = -1
 
     @property
@@ -156,12 +179,14 @@ class _Cursor:
         return self._db.description
 
     def execute(self, sql: str, params: Any = None) -> None:
+        self._guard(sql)
         self._db.execute(sql, params)
         if _CHANGES.match(sql):
             row = self._db.fetchone()
             self.rowcount = int(row[0]) if row else -1
 
     def executemany(self, sql: str, rows: Any) -> None:
+        self._guard(sql)
         self._db.executemany(sql, rows)
         self.rowcount = len(rows)
 

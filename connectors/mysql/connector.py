@@ -60,16 +60,21 @@ class Mysql(MysqlChanges):
     def open_connection(self) -> Any:
         pymysql = require("pymysql", "mysql")
         target = self.config.target()
-        return pymysql.connect(
+        timeout = self.config.connect_timeout
+        db = pymysql.connect(
             host=target.host,
             port=target.port or 3306,
             user=target.user or "root",
             password=target.password or "",
             database=target.database,
             charset=self.config.charset,
-            connect_timeout=self.config.connect_timeout,
+            connect_timeout=timeout,
+            read_timeout=timeout,  # pymysql bounds only the TCP connect by connect_timeout,
+            write_timeout=timeout,  # not the handshake and login that follow it
             autocommit=False,
         )
+        db._read_timeout = db._write_timeout = None  # queries themselves take their time
+        return db
 
     def failure_reason(self, exc: BaseException) -> str:
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None

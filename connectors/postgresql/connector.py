@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
@@ -12,6 +13,7 @@ from workbench.sdk import require
 from workbench.sql.config import SqlConfig
 from workbench.sql.insert import Mode, column_list, csv_payload, row_tuples, update_assignments
 from workbench.sql.params import bind
+from workbench.sql.urls import Target
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -37,12 +39,34 @@ class PostgresqlConfig(SqlConfig):
 
     sslmode: SslMode | None = Field(None, description="libpq sslmode (prefer, require, ...)")
     application_name: str = Field("workbench", description="Shown in pg_stat_activity")
+    read_only: bool = Field(
+        False, description="Every transaction read-only: the server refuses writes"
+    )
 
     def extra_options(self) -> dict[str, str]:
-        options = {"application_name": self.application_name}
+        options = {
+            "application_name": self.application_name,
+            "connect_timeout": str(self.connect_timeout),
+        }
         if self.sslmode:
             options["sslmode"] = self.sslmode
         return options
+
+    def target(self) -> Target:
+        """The target; with ``read_only``, its sessions start read-only on every path
+        (psycopg, ADBC, the change readers), whatever ``options`` the URL already has.
+
+        Example:
+            >>> PostgresqlConfig(host="db", read_only=True).target().options["options"]
+            '-c default_transaction_read_only=on'
+        """
+        target = super().target()
+        if not self.read_only:
+            return target
+        settings = target.options.get("options", "")
+        read_only = "-c default_transaction_read_only=on"
+        options = {**target.options, "options": f"{settings} {read_only}".strip()}
+        return replace(target, options=options)
 
 
 class Postgresql(PostgresqlChanges):
@@ -75,8 +99,7 @@ class Postgresql(PostgresqlChanges):
 
     def open_connection(self) -> Any:
         psycopg = require("psycopg", "postgres")
-        target = self.config.target()
-        return psycopg.connect(target.url(), connect_timeout=self.config.connect_timeout)
+        return psycopg.connect(self.config.target().url())
 
     def close(self) -> None:
         if self._adbc is not None:
@@ -99,6 +122,11 @@ class Postgresql(PostgresqlChanges):
         if "could not translate host name" in lowered or "name or service" in lowered:
             return "host unreachable (unknown host name)"
         return text.splitlines()[-1] if text else type(exc).__name__
+
+    def refusal(self, exc: BaseException) -> str | None:
+        if getattr(exc, "sqlstate", None) != "25006":  # read_only_sql_transaction
+            return None
+        return str(exc).strip().splitlines()[0]
 
     def server_version(self, cursor: Any) -> str:
         cursor.execute("show server_version")

@@ -152,7 +152,9 @@ def test_shop_is_read_only_and_has_the_documented_tables() -> None:
         "where (shipped_at is null) != (status in ('pending', 'paid', 'cancelled'))"
     )
     assert unshipped.df["n"].item() == 0
-    with pytest.raises(ActionError, match="readonly"):
+    with pytest.raises(
+        ActionArgumentError, match=r"^shop is read-only \(read_only = true\): DELETE on orders"
+    ):
         shop.execute("delete from orders")
 
 

@@ -2,7 +2,10 @@
 statements, DataFrame inserts, metadata, and transactions.
 
 A subclass opens its driver's connection in :meth:`SqlConnector.open_connection` and fills
-in the database's dialect (SQL for metadata, column types, upsert syntax).
+in the database's dialect (SQL for metadata, column types, upsert syntax). What every
+database gets the same way is kept here: ``query`` runs exactly one statement, the driver's
+connection (with its ``connect_timeout``) is opened before any Arrow reader is tried, and
+a write a read-only connection refuses is one clear error (see :mod:`workbench.sql.session`).
 
 Example:
     >>> from connectors.duckdb import Duckdb
@@ -12,6 +15,10 @@ Example:
     ...     _ = db.execute_many("insert into t values (:id, :name)", [{"id": 1, "name": "a"}])
     >>> db.query("select * from t where name = :n", n="a").data
     [{'id': 1, 'name': 'a'}]
+    >>> db.query("select 1; drop table t")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ActionArgumentError: duckdb.query runs exactly one statement; this SQL holds 2
 """
 
 from __future__ import annotations
@@ -19,11 +26,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from workbench.errors import ActionError
+from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Result, action
 from workbench.sql.frames import arrow_to_frame, rows_to_frame
 from workbench.sql.insert import Mode, check_mode, frame_to_arrow, quote_identifier
-from workbench.sql.params import Style, bind
+from workbench.sql.params import Style, bind, statements
 from workbench.sql.session import SqlSession
 
 if TYPE_CHECKING:
@@ -45,6 +52,7 @@ class SqlConnector(SqlSession):
     driver: ClassVar[str] = ""
     explain_prefix: ClassVar[str] = "EXPLAIN "
     fast_reader: ClassVar[str] = ""
+    has_schemas: ClassVar[bool] = True
 
     # -- what a dialect provides -------------------------------------------------------
 
@@ -73,6 +81,16 @@ class SqlConnector(SqlSession):
     def _bind(self, sql: str, params: dict[str, Any]) -> tuple[str, Any]:
         return bind(sql, params, self.paramstyle, backslash_escapes=self.backslash_escapes)
 
+    def _one_statement(self, sql: str, action: str) -> None:
+        count = statements(sql, backslash_escapes=self.backslash_escapes)
+        if count > 1:
+            raise ActionArgumentError(
+                f"{self.connection}.{action} runs exactly one statement; this SQL holds {count}"
+            )
+
+    def _execute_result(self, cursor: Any) -> dict[str, int | None]:
+        return {"rowcount": cursor.rowcount}
+
     def _tables_sql(self) -> str:
         raise NotImplementedError
 
@@ -88,6 +106,8 @@ class SqlConnector(SqlSession):
     def query(self, sql: str, /, **params: Any) -> Result:
         """Run a query and return its rows as a DataFrame.
 
+        Exactly one statement: SQL holding a second one after a ``;`` is refused before
+        anything runs (a ``;`` inside a literal or a comment, or a trailing one, is fine).
         Parameters are bound, never formatted into the SQL: write ``:name`` in the SQL and
         pass ``name=value``. Results come through an Arrow reader where one can take the
         query, else through the driver; both give ArrowDtype columns where Arrow has a type.
@@ -96,6 +116,8 @@ class SqlConnector(SqlSession):
             sql: the query, with ``:name`` placeholders
             params: the values of the placeholders
         """
+        self._one_statement(sql, "query")
+        self._connection()  # fails within connect_timeout, before any Arrow reader tries
         if self.config.fast_path and self._depth == 0 and _READ_ONLY.match(sql):
             table = self.fast_read(sql, params)
             if table is not None:
@@ -121,7 +143,7 @@ class SqlConnector(SqlSession):
         text, values = self._bind(sql, params)
         with self._cursor() as cursor:
             cursor.execute(text, values)
-            return {"rowcount": cursor.rowcount}
+            return self._execute_result(cursor)
 
     @action
     def execute_many(self, sql: str, rows: list[dict[str, Any]]) -> dict[str, int | None]:
@@ -177,10 +199,11 @@ class SqlConnector(SqlSession):
 
     @action
     def tables(self) -> list[dict[str, str]]:
-        """List the tables and views (schema, name, type)."""
+        """List the tables and views (schema, where the database has them; name; type)."""
         with self._cursor() as cursor:
             cursor.execute(self._tables_sql())
-            return [{"schema": s, "name": n, "type": t} for s, n, t in cursor.fetchall()]
+            keys = ("schema", "name", "type") if self.has_schemas else ("name", "type")
+            return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
 
     @action
     def columns(self, table: str) -> list[dict[str, Any]]:
@@ -211,12 +234,13 @@ class SqlConnector(SqlSession):
 
     @action
     def explain(self, sql: str, /, **params: Any) -> Result:
-        """The database's plan for a query, as rows of text.
+        """The database's plan for a query (exactly one statement), as rows of text.
 
         Args:
             sql: the query, with ``:name`` placeholders
             params: the values of the placeholders
         """
+        self._one_statement(sql, "explain")
         text, values = self._bind(self.explain_sql(sql), params)
         with self._cursor() as cursor:
             cursor.execute(text, values)

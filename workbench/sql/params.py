@@ -24,6 +24,7 @@ Style = Literal["pyformat", "numeric", "qmark"]
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_]\w*)?\$")
+_BLANK = ("", " ", "\t", "\n", "\r")
 
 
 def bind(
@@ -33,7 +34,7 @@ def bind(
 
     ``pyformat`` (psycopg, pymysql) gives ``%(name)s`` and a dict, with every other ``%``
     doubled; ``numeric`` (ADBC PostgreSQL) gives ``$1`` and a list; ``qmark`` gives ``?``
-    and a list. ``backslash_escapes`` reads ``\\'`` inside literals as MySQL does.
+    and a list. ``backslash_escapes`` reads the text as MySQL does (see :func:`statements`).
     A placeholder with no value raises :class:`ActionArgumentError`.
     """
     out: list[str] = []
@@ -66,6 +67,39 @@ def bind(
     if style == "numeric":
         return text, [adapt(params[name]) for name in dict.fromkeys(order)]
     return text, [adapt(params[name]) for name in order]
+
+
+def statements(sql: str, *, backslash_escapes: bool = False) -> int:
+    """How many statements ``sql`` holds: the ``;`` outside literals, quoted identifiers and
+    comments separate them, and a part with nothing but blanks and comments is no statement.
+
+    The text is read as PostgreSQL, DuckDB and SQLite read it (``E'...'`` escapes, nested
+    ``/* */`` comments, dollar quotes); with ``backslash_escapes`` as MySQL reads it
+    (backslash escapes in strings, ``#`` and ``-- `` comments, ``/*! */`` is executed).
+
+    Example:
+        >>> statements("select ';' as a; -- ; drop table t")
+        1
+        >>> statements("select 1 /* ; */; drop table t")
+        2
+        >>> statements("select 'it\\\\'s'; drop table t", backslash_escapes=True)
+        2
+    """
+    count, pending = 0, False
+    i, n = 0, len(sql)
+    while i < n:
+        end = _skip(sql, i, backslash_escapes)
+        if end > i:
+            pending = pending or sql[i] not in "-/#"  # a literal or identifier, not a comment
+            i = end
+            continue
+        if sql[i] == ";":
+            count += pending
+            pending = False
+        elif not sql[i].isspace():
+            pending = True
+        i += 1
+    return count + pending
 
 
 def placeholders(sql: str) -> list[str]:
@@ -120,18 +154,46 @@ def _skip(sql: str, i: int, backslash_escapes: bool) -> int:
     """The end of a literal, quoted identifier or comment starting at ``i`` (else ``i``)."""
     ch = sql[i]
     if ch in "'\"`":
-        escapes = backslash_escapes or (ch == "'" and i > 0 and sql[i - 1] in "eE")
-        return _quoted_end(sql, i, ch, escapes)
+        return _quoted_end(sql, i, ch, ch != "`" and (backslash_escapes or _escape_prefix(sql, i)))
+    if backslash_escapes:  # MySQL: `# ...` and `-- ...` (with a blank) comments
+        if ch == "#" or (sql.startswith("--", i) and sql[i + 2 : i + 3] in _BLANK):
+            end = sql.find("\n", i)
+            return len(sql) if end < 0 else end
+        if sql.startswith("/*", i) and not sql.startswith("/*!", i):
+            end = sql.find("*/", i + 2)
+            return len(sql) if end < 0 else end + 2
+        return i
     if sql.startswith("--", i):
         end = sql.find("\n", i)
         return len(sql) if end < 0 else end
     if sql.startswith("/*", i):
-        end = sql.find("*/", i + 2)
-        return len(sql) if end < 0 else end + 2
+        return _comment_end(sql, i)
     if ch == "$" and not _after_word(sql, i) and (tag := _DOLLAR_TAG.match(sql, i)):
         end = sql.find(tag.group(), tag.end())
         return len(sql) if end < 0 else end + len(tag.group())
     return i
+
+
+def _escape_prefix(sql: str, i: int) -> bool:
+    """True when the literal at ``i`` is an ``E'...'`` one (``time'...'`` is not)."""
+    return sql[i] == "'" and i > 0 and sql[i - 1] in "eE" and not _after_word(sql, i - 1)
+
+
+def _comment_end(sql: str, i: int) -> int:
+    """The end of the ``/* */`` comment at ``i``, nested ones included."""
+    depth, j, n = 0, i, len(sql)
+    while j < n:
+        if sql.startswith("/*", j):
+            depth += 1
+            j += 2
+        elif sql.startswith("*/", j):
+            depth -= 1
+            j += 2
+            if depth == 0:
+                return j
+        else:
+            j += 1
+    return n
 
 
 def _quoted_end(sql: str, i: int, quote: str, escapes: bool) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, Self
 
-from workbench.errors import ConnectionFailedError, WorkbenchError
+from workbench.errors import ActionArgumentError, ConnectionFailedError, WorkbenchError
 from workbench.sdk import Connector
 from workbench.sql.config import DatabaseConfig, SqlConfig
 from workbench.sql.urls import scrub
@@ -27,7 +27,9 @@ class SqlSession(Connector):
     """A connector holding one DB-API connection (autocommit off) and its transactions.
 
     A subclass opens the driver's connection in :meth:`open_connection`; every statement
-    runs through :meth:`_cursor`, inside :meth:`transaction`.
+    runs through :meth:`_cursor`, inside :meth:`transaction`. A connection whose config has
+    ``read_only = true`` is made read-only by the database itself (a subclass opens it so);
+    a write it refuses is reported by :meth:`read_only_error`.
     """
 
     config: DatabaseConfig
@@ -52,6 +54,25 @@ class SqlSession(Connector):
             target = self.config.target()
             return f"{target.host}:{target.port}/{target.database or ''}"
         return self.connection
+
+    @property
+    def read_only(self) -> bool:
+        """True when the connection's config asks for ``read_only``."""
+        return bool(getattr(self.config, "read_only", False))
+
+    def refusal(self, exc: BaseException) -> str | None:
+        """The database's reason when ``exc`` is a write it refused as read-only, else None."""
+        return None
+
+    def read_only_error(self, reason: str) -> ActionArgumentError:
+        """The error of a write refused on a read-only connection.
+
+        Example:
+            >>> from connectors.duckdb import Duckdb
+            >>> str(Duckdb(connection="lake").read_only_error("INSERT is refused"))
+            'lake is read-only (read_only = true): INSERT is refused'
+        """
+        return ActionArgumentError(f"{self.connection} is read-only (read_only = true): {reason}")
 
     def new_cursor(self, db: Any) -> Any:
         """A cursor of ``db`` that shares its transaction."""
@@ -121,5 +142,12 @@ class SqlSession(Connector):
             cursor = self.new_cursor(self._connection())
             try:
                 yield cursor
+            except WorkbenchError:
+                raise
+            except Exception as exc:
+                reason = self.refusal(exc) if self.read_only else None
+                if reason is None:
+                    raise
+                raise self.read_only_error(reason) from None
             finally:
                 cursor.close()

@@ -7,6 +7,8 @@ Example:
     'postgresql://ada:pa%3Ass@db.local:5432/shop?sslmode=require'
     >>> target.display()
     'postgresql://ada@db.local:5432/shop'
+    >>> Target("postgresql", "db", options={"options": "-c a=b"}).url()  # libpq reads %20
+    'postgresql://db?options=-c%20a%3Db'
     >>> scrub("connection to 'host=x password=hunter2 user=y' failed")
     "connection to 'host=x password=*** user=y' failed"
 """
@@ -73,7 +75,7 @@ class Target:
             host = f"[{host}]"
         port = f":{self.port}" if self.port is not None else ""
         database = "/" + quote(self.database, safe="") if self.database else ""
-        query = "?" + urlencode(self.options) if self.options else ""
+        query = "?" + urlencode(self.options, quote_via=quote) if self.options else ""
         return f"{self.scheme}://{auth}{host}{port}{database}{query}"
 
     def display(self) -> str:
