@@ -33,13 +33,13 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from servers import JsonHandler
+from servers import JsonHandler, serve
 
 FAULTS = ("pass", "latency", "stall", "reset_before", "reset_after", "retry_after", "truncated")
 
@@ -262,18 +262,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-@contextmanager
-def serve_orders() -> Iterator[str]:
+def serve_orders() -> AbstractContextManager[str]:
     """Serve :class:`Orders` on 127.0.0.1 (a free port); yield its base URL."""
-    httpd = _Server(("127.0.0.1", 0), Orders)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    return serve(Orders, _Server)
 
 
 @contextmanager

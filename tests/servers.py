@@ -10,9 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    """Serve ``handler`` on 127.0.0.1 (a free port) and yield its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(
+    handler: type[BaseHTTPRequestHandler], server: type[ThreadingHTTPServer] = ThreadingHTTPServer
+) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1 (a free port) with ``server``; yield its base URL."""
+    httpd = server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

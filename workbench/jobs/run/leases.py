@@ -32,8 +32,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from workbench.errors import KernelDiedError
-from workbench.jobs.run.record import Run, Status, as_utc, utc_now
+from workbench.jobs.run.record import Run, as_utc, utc_now
 from workbench.jobs.run.store import METADATA, RunStore
 from workbench.redaction import get_logger
 
@@ -181,12 +180,7 @@ class Leases:
             )
         holder = lease.worker or "its worker"
         then = f"; re-run as run {replacement.id}" if replacement else "; not re-run again"
-        run.finish(
-            Status.KILLED,
-            exit_code=KernelDiedError.exit_code,
-            error_class=LOST,
-            error_message=f"lost: {holder} stopped renewing the run's lease{then}",
-        )
+        run.killed(f"lost: {holder} stopped renewing the run's lease{then}", LOST)
         self.store.save(run)
         self.release(run.id, worker)
         log.warning("run %s of %s lost by %s%s", run.id, run.job, holder, then)

@@ -153,6 +153,30 @@ class Run:
                 raise TypeError(f"Run.finish() got an unexpected detail {name!r}")
             setattr(self, name, value)
 
+    def timed_out(self, seconds: float | None) -> None:
+        """Mark the run ended past its timeout of ``seconds``."""
+        self.finish(
+            Status.TIMED_OUT,
+            exit_code=JobTimeoutError.exit_code,
+            error_class=JobTimeoutError.__name__,
+            error_message=f"the run took longer than {seconds} s",
+        )
+
+    def killed(self, message: str, error_class: str = KernelDiedError.__name__) -> None:
+        """Mark the run ended by its kernel's (or worker's) death, ``message`` saying how.
+
+        Example:
+            >>> run = Run.new("etl.ipynb", job="etl")
+            >>> run.killed("the kernel died"); run.status.value, run.exit_code
+            ('killed', 14)
+        """
+        self.finish(
+            Status.KILLED,
+            exit_code=KernelDiedError.exit_code,
+            error_class=error_class,
+            error_message=message,
+        )
+
     def error(self) -> JobError | None:
         """The error this run ended with (None while running or after success)."""
         if not self.status.finished or self.status is Status.SUCCEEDED:

@@ -46,8 +46,6 @@ from workbench import paths
 from workbench.errors import (
     JobError,
     JobFailedError,
-    JobTimeoutError,
-    KernelDiedError,
 )
 from workbench.jobs.run.kernels import Kernel, KernelPool, start_kernel, stop_kernel
 from workbench.jobs.run.outputs import first_error, write_notebook
@@ -111,12 +109,7 @@ def execute_prepared(
         _execute(run, nb, kernel_name, folder=prepared.folder, pool=pool, timeout=prepared.timeout)
     except BaseException as exc:  # interrupted (Ctrl-C) or a failure of our own
         if not run.status.finished:
-            run.finish(
-                Status.KILLED,
-                exit_code=KernelDiedError.exit_code,
-                error_class=type(exc).__name__,
-                error_message=_message(exc) or "interrupted",
-            )
+            run.killed(_message(exc) or "interrupted", type(exc).__name__)
             store.save(run)
         raise
     write_notebook(nb, target)
@@ -166,19 +159,9 @@ def _execute(
         execute(nb, kernel, cwd=folder, cell_timeout=_cell_timeout(timeout))
     except (DeadKernelError, CellTimeoutError) as exc:
         if (watchdog is not None and watchdog.fired) or isinstance(exc, CellTimeoutError):
-            run.finish(
-                Status.TIMED_OUT,
-                exit_code=JobTimeoutError.exit_code,
-                error_class=JobTimeoutError.__name__,
-                error_message=f"the run took longer than {timeout} s",
-            )
+            run.timed_out(timeout)
         else:
-            run.finish(
-                Status.KILLED,
-                exit_code=KernelDiedError.exit_code,
-                error_class=KernelDiedError.__name__,
-                error_message=_death(kernel),
-            )
+            run.killed(_death(kernel))
     except JobError as exc:
         run.finish(
             Status.FAILED,

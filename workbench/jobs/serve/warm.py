@@ -26,7 +26,7 @@ from typing import Any
 
 import anyio
 
-from workbench.errors import JobError, JobFailedError, JobTimeoutError, KernelDiedError
+from workbench.errors import JobError, JobFailedError
 from workbench.jobs.run.outputs import write_notebook
 from workbench.jobs.run.prepare import as_nbformat, prepare_run
 from workbench.jobs.run.record import Run, Status
@@ -133,19 +133,9 @@ class WarmRunner:
                 failed_source=self._first_line(cell),
             )
         elif outcome.status == "timeout":
-            run.finish(
-                Status.TIMED_OUT,
-                exit_code=JobTimeoutError.exit_code,
-                error_class=JobTimeoutError.__name__,
-                error_message=f"the run took longer than {self.timeout} s",
-            )
+            run.timed_out(self.timeout)
         else:
-            run.finish(
-                Status.KILLED,
-                exit_code=KernelDiedError.exit_code,
-                error_class=KernelDiedError.__name__,
-                error_message="the kernel died while running the request",
-            )
+            run.killed("the kernel died while running the request")
         return None
 
     def _first_line(self, cell: int | None) -> str | None:
