@@ -81,7 +81,9 @@ def test_third_party_plugins_load_and_broken_ones_are_reported(plugins: Path) ->
 def test_catalog_columns_and_search() -> None:
     frame = registry.catalog()
     assert list(frame.columns) == registry.CATALOG_COLUMNS
-    assert frame.loc[frame["name"] == "sqlite", "actions"].item() == 4
+    assert (
+        frame.loc[frame["name"] == "sqlite", "actions"].item() == 8
+    )  # query, execute, execute_many, insert_df, tables, columns, describe, explain
     assert set(registry.catalog("database")["name"]) >= {"sqlite", "postgresql", "mysql"}
     by_actions = set(registry.catalog("columns tables")["name"])  # found by action names
     assert "sqlite" in by_actions and "http" not in by_actions

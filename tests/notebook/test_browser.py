@@ -76,10 +76,10 @@ def panel(notebook: Page) -> Locator:
     expect(panel.locator(".wb-connection select")).to_have_value("shop")
     panel.locator(".wb-action-search input").fill("query")
     actions = panel.locator(".wb-actions select")
-    expect(actions.locator("option")).to_have_count(1)
-    label = actions.locator("option").get_attribute("value") or ""
-    assert label.split(" — ")[0] == "query"
-    actions.select_option(value=label)
+    expect(actions.locator("option:not([value*='query'])")).to_have_count(0)  # narrowed
+    query = actions.locator("option[value^='query — ']")
+    expect(query).to_have_count(1)
+    actions.select_option(value=query.get_attribute("value") or "")
     expect(panel.locator(".wb-form .wb-field-sql textarea")).to_be_visible()
     return panel
 

@@ -517,8 +517,10 @@ def _commands() -> list[tuple[tuple[str, ...], list[str]]]:
         options = [o for p in command.params if isinstance(p, click.Option) for o in p.opts]
         found.append((path, options))
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
-                if name not in ("serve", "worker", "lab"):
+            context = click.Context(command)
+            for name in command.list_commands(context):  # lazy commands loaded too
+                sub = command.get_command(context, name)
+                if sub is not None and name not in ("serve", "worker", "lab"):
                     walk(sub, (*path, name))
 
     walk(cli, ())

@@ -63,18 +63,40 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+def read_document(path: Path) -> dict[str, Any]:
+    """A workbench.toml file parsed; unreadable, non-UTF-8 or malformed is a ConfigError."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def read_table(path: Path, name: str) -> dict[str, Any]:
+    """The ``[name]`` table of a workbench.toml file (empty when it has none).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> file = pathlib.Path(tempfile.mkdtemp()) / "workbench.toml"
+        >>> _ = file.write_text("jobs = 3")
+        >>> read_table(file, "jobs")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.ConfigError: .../workbench.toml: 'jobs' must be a table ([jobs])
+    """
+    table = read_document(path).get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {name!r} must be a table ([{name}])")
+    return table
+
+
 def read_entries(path: Path) -> dict[str, ConnectionEntry]:
     """Parse the ``[connections.NAME]`` tables of one workbench.toml file.
 
     Raises :class:`ConfigError` naming the file (and line, for malformed TOML), the
     connection and the field at fault.
     """
-    text = read_text(path)
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    connections = document.get("connections", {})
+    connections = read_document(path).get("connections", {})
     if not isinstance(connections, dict):
         raise ConfigError(f"{path}: 'connections' must be a table of [connections.NAME] sections")
     entries: dict[str, ConnectionEntry] = {}

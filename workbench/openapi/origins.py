@@ -13,7 +13,6 @@ the reference itself, and a remote spec never reads local files.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,17 +56,9 @@ def configured_origins(start: Path | None = None) -> frozenset[str]:
 
 
 def _origins_in(path: Path) -> list[str]:
-    try:
-        document = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    table = document.get("openapi", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: 'openapi' must be a table ([openapi])")
+    from workbench.config.entries import read_table
+
+    table = read_table(path, "openapi")
     listed = table.get("allowed_ref_origins", [])
     where = f"{path}: {SETTING}"
     if not isinstance(listed, list):

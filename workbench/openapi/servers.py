@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from workbench.errors import SpecError
 from workbench.openapi import shape
 
 _VARIABLE = re.compile(r"\{([^{}]+)\}")
@@ -37,7 +38,13 @@ def server_urls(raw: Any, source: str, pointer: str, base: str | None = None) ->
         variables = server.get("variables") or {}
         if isinstance(variables, Mapping):
             url = _VARIABLE.sub(functools.partial(_default, variables), url)
-        url = absolute(url, base)
+        try:
+            url = absolute(url, base)
+            urlsplit(url).port  # noqa: B018 - a malformed host or port raises here
+        except ValueError as exc:
+            raise SpecError(
+                f"not a URL ({exc}): {url[:100]!r}", source=source, pointer=f"{where}/url"
+            ) from None
         if url not in urls:
             urls.append(url)
     return tuple(urls)

@@ -22,12 +22,12 @@ from __future__ import annotations
 import os
 import re
 import time
-import tomllib
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from workbench import paths
+from workbench.config.entries import read_table
 from workbench.errors import ConfigError
 from workbench.jobs.run.record import utc_now
 from workbench.jobs.run.store import RunStore
@@ -69,11 +69,8 @@ def retention() -> float:
     for path in (paths.project_file(), paths.user_file()):
         if path is None or not path.is_file():
             continue
-        try:
-            section = tomllib.loads(path.read_text(encoding="utf-8")).get("triggers", {})
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from None
-        if isinstance(section, dict) and "retention" in section:
+        section = read_table(path, "triggers")
+        if "retention" in section:
             return parse_duration(str(section["retention"]), where=f"{path}: [triggers] retention")
     return DEFAULT
 

@@ -151,14 +151,33 @@ def load_notebook(path: Path, label: str | None = None) -> Any:
         raise JobError(f"{label}: not a readable notebook: it has no list of cells")
     if data.get("nbformat") != 4:
         return _converted(path, label)
+    if not isinstance(data.setdefault("metadata", {}), dict):
+        raise JobError(f"{label}: not a readable notebook: its metadata is not a mapping")
     for index, cell in enumerate(data["cells"]):
-        if not isinstance(cell, dict) or not isinstance(cell.get("source", ""), str | list):
-            raise JobError(f"{label}: not a readable notebook: cell {index} is not a cell")
+        problem = _cell_problem(cell)
+        if problem:
+            raise JobError(f"{label}: not a readable notebook: cell {index} {problem}")
         if isinstance(cell.get("source"), list):
             cell["source"] = "".join(str(part) for part in cell["source"])
         cell.setdefault("source", "")
         cell.setdefault("metadata", {})
     return _Node.of(data)
+
+
+def _cell_problem(cell: Any) -> str | None:
+    """What makes ``cell`` unreadable as a notebook cell, or None."""
+    if not isinstance(cell, dict):
+        return "is not a cell"
+    if not isinstance(cell.get("cell_type", ""), str):
+        return "has a cell_type that is not text"
+    if not isinstance(cell.get("source", ""), str | list):
+        return "has a source that is neither text nor a list of lines"
+    metadata = cell.get("metadata", {})
+    if not isinstance(metadata, dict):
+        return "has metadata that is not a mapping"
+    if not isinstance(metadata.get("tags", []), list):
+        return "has tags that are not a list"
+    return None
 
 
 def as_nbformat(nb: Any) -> Any:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import threading
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -251,14 +250,10 @@ def store_location(start: Path | None = None) -> tuple[str | Path, str]:
 
 
 def _configured(path: Path) -> str | None:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    jobs = document.get("jobs", {})
+    from workbench.config.entries import read_table
+
+    jobs = read_table(path, "jobs")
     where = f"{path}: [jobs] store"
-    if not isinstance(jobs, dict):
-        raise ConfigError(f"{path}: 'jobs' must be a table ([jobs])")
     if "store" not in jobs:
         return None
     from workbench.config.secrets import default_secret_store

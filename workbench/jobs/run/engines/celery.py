@@ -31,7 +31,6 @@ import os
 import signal
 import socket
 import threading
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,13 +112,9 @@ def celery_settings(start: Path | None = None) -> CelerySettings:
 
 
 def _jobs_table(path: Path) -> dict[str, Any]:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    jobs = document.get("jobs", {})
-    if not isinstance(jobs, dict):
-        raise ConfigError(f"{path}: 'jobs' must be a table ([jobs])")
+    from workbench.config.entries import read_table
+
+    jobs = read_table(path, "jobs")
     wanted = {k: v for k, v in jobs.items() if k in ("broker", "queue", "visibility_timeout")}
     if "broker" in wanted:
         from workbench.config.secrets import default_secret_store
