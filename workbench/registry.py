@@ -4,24 +4,30 @@ Built-in connectors are registered by entry point exactly like third-party ones.
 that fails to load is reported (a :class:`BrokenConnectorWarning` and :func:`problems`),
 never fatal. Connectors imported from an OpenAPI spec or a manifest (``wb connector
 import``) are listed from their files; a class is built for one only when it is asked for.
+
+In a process that has not loaded the plugins yet, :func:`catalog_rows` and :func:`problems`
+answer from :mod:`workbench.catalog_cache` while it is current, so listing the catalog
+imports no connector (nor pandas or pydantic).
 """
 
 from __future__ import annotations
 
-import difflib
+import sys
 import threading
+import time
 import warnings
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from importlib.metadata import entry_points
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from workbench import catalog_cache
 from workbench.errors import UnknownConnectorError
-from workbench.sdk.connector import Connector
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from workbench.sdk.connector import Connector
 
 GROUP = "workbench.connectors"
 CATALOG_COLUMNS = [
@@ -53,7 +59,10 @@ _lock = threading.Lock()
 _connectors: dict[str, type[Connector]] = {}
 _packages: dict[str, str] = {}
 _problems: list[Problem] = []
+_discovered: dict[str, type[Connector]] = {}
+"""The classes found through entry points (what the catalog cache holds)."""
 _loaded = False
+_cache_warned = False
 _imported_classes: dict[tuple[Path, int], type[Connector]] = {}
 
 
@@ -62,6 +71,10 @@ def _load() -> None:
     with _lock:
         if _loaded:
             return
+        from importlib.metadata import entry_points
+
+        from workbench.sdk.connector import Connector
+
         found: list[Problem] = []
         for ep in entry_points(group=GROUP):
             try:
@@ -71,15 +84,21 @@ def _load() -> None:
             except Exception as exc:
                 found.append(Problem(ep.name, ep.value, f"{type(exc).__name__}: {exc}"))
                 continue
+            _discovered.setdefault(ep.name, cls)
             _connectors.setdefault(ep.name, cls)
             _packages.setdefault(ep.name, ep.dist.name if ep.dist else "")
         _problems.extend(found)
         _loaded = True
+    _warn(found)
+
+
+def _warn(found: Iterable[Problem]) -> None:
+    """A :class:`BrokenConnectorWarning` for each problem."""
     for problem in found:
         warnings.warn(
             f"connector {problem.name!r} ({problem.target}) failed to load: {problem.error}",
             BrokenConnectorWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -120,9 +139,13 @@ def connector_names() -> list[str]:
 
 
 def problems() -> list[Problem]:
-    """Connector plugins that failed to load."""
-    _load()
-    return list(_problems)
+    """Connector plugins that failed to load.
+
+    Example:
+        >>> [p.name for p in problems()]
+        []
+    """
+    return list(_listing().problems)
 
 
 def get_connector(name: str, *, where: str = "") -> type[Connector]:
@@ -130,6 +153,8 @@ def get_connector(name: str, *, where: str = "") -> type[Connector]:
     _load()
     cls = _connectors.get(name) or _imported_connector(name)
     if cls is None:
+        import difflib
+
         close = difflib.get_close_matches(name, connector_names(), n=3)
         raise UnknownConnectorError(name, close, where=where)
     return cls
@@ -166,10 +191,80 @@ def catalog(query: str | None = None) -> pd.DataFrame:
     """
     from workbench.results.views import CatalogFrame
 
-    rows: list[dict[str, object]] = []
+    return CatalogFrame(catalog_rows(query), columns=CATALOG_COLUMNS)
+
+
+def catalog_rows(query: str | None = None) -> list[dict[str, Any]]:
+    """The rows of :func:`catalog` as plain dicts (what ``wb catalog`` prints).
+
+    Example:
+        >>> [(r["name"], r["package"]) for r in catalog_rows("sqlite")]
+        [('sqlite', 'workbench')]
+    """
+    return [
+        dict(row.fields)
+        for row in _listing().rows
+        if not query or _matches(query, row.fields, row.names)
+    ]
+
+
+@dataclass(frozen=True)
+class _Row:
+    fields: dict[str, Any]
+    names: tuple[str, ...]
+    """The connector's action and trigger names (searched by a query, not shown)."""
+
+
+@dataclass(frozen=True)
+class _Listing:
+    rows: list[_Row]
+    problems: list[Problem]
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "rows": [{"fields": r.fields, "names": list(r.names)} for r in self.rows],
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> _Listing | None:
+        try:
+            rows = [_Row(dict(r["fields"]), tuple(r["names"])) for r in payload["rows"]]
+            found = [Problem(**p) for p in payload["problems"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(set(r.fields) == set(CATALOG_COLUMNS) for r in rows):
+            return None
+        return cls(rows, found)
+
+
+def _listing() -> _Listing:
+    """The catalog and the broken plugins: from the classes once they are loaded in this
+    process (registered ones included), otherwise from the cache while it is current."""
+    if _loaded:
+        return _built()
+    inputs = _fixed_inputs()
+    path = catalog_cache.default_path()
+    cached = _Listing.from_payload(catalog_cache.read(path, inputs))
+    if cached is not None:
+        global _cache_warned
+        if not _cache_warned:  # as loading the plugins would have, once per process
+            _cache_warned = True
+            _warn(cached.problems)
+        return cached
+    started = time.time_ns()
+    built = _built()
+    if not _registered_here():
+        found = _package_roots()
+        catalog_cache.write(path, built.payload(), inputs, found=found, started=started)
+    return built
+
+
+def _built() -> _Listing:
+    rows: list[_Row] = []
     installed = connectors()
     for name, cls in installed.items():
-        row = {
+        fields = {
             "name": name,
             "title": cls.title,
             "category": cls.category,
@@ -179,14 +274,12 @@ def catalog(query: str | None = None) -> pd.DataFrame:
             "triggers": len(cls.trigger_specs),
             "package": _packages.get(name, ""),
         }
-        if query and not _matches(query, row, [*cls.action_specs, *cls.trigger_specs]):
-            continue
-        rows.append(row)
-    rows.extend(_imported_rows(query, installed))
-    return CatalogFrame(rows, columns=CATALOG_COLUMNS)
+        rows.append(_Row(fields, (*cls.action_specs, *cls.trigger_specs)))
+    rows.extend(_imported_rows(installed))
+    return _Listing(rows, list(_problems))
 
 
-def _imported_rows(query: str | None, installed: Collection[str]) -> list[dict[str, object]]:
+def _imported_rows(installed: Collection[str]) -> list[_Row]:
     """Catalog rows of imported specs (not shadowed by an installed connector)."""
     from workbench.openapi import store
 
@@ -194,7 +287,7 @@ def _imported_rows(query: str | None, installed: Collection[str]) -> list[dict[s
     for entry in store.entries():
         if entry.name in installed:
             continue
-        row: dict[str, object] = {
+        fields: dict[str, Any] = {
             "name": entry.name,
             "title": entry.title,
             "category": "api",
@@ -204,12 +297,36 @@ def _imported_rows(query: str | None, installed: Collection[str]) -> list[dict[s
             "triggers": 0,
             "package": "imported",
         }
-        if not query or _matches(query, row, entry.actions):
-            rows.append(row)
+        rows.append(_Row(fields, entry.actions))
     return rows
 
 
-def _matches(query: str, row: dict[str, object], names: Iterable[str]) -> bool:
+def _fixed_inputs() -> list[Path]:
+    """What the rows are built from, known before any plugin is loaded: Workbench's own code
+    and the folder of imported specs."""
+    from workbench.openapi.store import folder
+
+    return [Path(__file__).parent, folder()]
+
+
+def _package_roots() -> list[Path]:
+    """The top-level package (or module) of every loaded connector plugin."""
+    roots: set[Path] = set()
+    for cls in _connectors.values():
+        top = cls.__module__.partition(".")[0]
+        where = getattr(sys.modules.get(top), "__file__", None)
+        if where:
+            path = Path(where)
+            roots.add(path.parent if path.name == "__init__.py" else path)
+    return sorted(roots)
+
+
+def _registered_here() -> bool:
+    """True when a class was registered in this process (it is not what the cache holds)."""
+    return any(_discovered.get(name) is not cls for name, cls in _connectors.items())
+
+
+def _matches(query: str, row: dict[str, Any], names: Iterable[str]) -> bool:
     words = query.lower().split()
     fields = [str(row[k]) for k in ("name", "title", "category", "description")]
     haystack = " ".join([*fields, *names]).lower()

@@ -18,7 +18,8 @@ def test_fields_build_the_url() -> None:
     )
     target = cfg.target()
     assert target.url() == (
-        "postgresql://ada:p%40ss%2Fword@db:5432/shop?application_name=workbench&sslmode=require"
+        "postgresql://ada:p%40ss%2Fword@db:5432/shop"
+        "?application_name=workbench&connect_timeout=10&sslmode=require"
     )
     assert Target.parse(target.url()).password == "p@ss/word"
     assert target.display() == "postgresql://ada@db:5432/shop"
@@ -55,9 +56,12 @@ def test_mssql_urls_for_both_drivers() -> None:
     assert cfg.sqlalchemy_url() == "mssql+pymssql://sa:Pa55word%21@sql:1433/erp"
     odbc = MssqlConfig(host="sql", user="sa", driver="pyodbc", trust_server_certificate=True)
     assert odbc.sqlalchemy_url() == (
-        "mssql+pyodbc://sa@sql:1433?driver=ODBC+Driver+18+for+SQL+Server"
+        "mssql+pyodbc://sa@sql:1433?driver=ODBC%20Driver%2018%20for%20SQL%20Server"
         "&Encrypt=yes&TrustServerCertificate=yes"
     )
+    import sqlalchemy as sa
+
+    assert sa.make_url(odbc.sqlalchemy_url()).query["driver"] == "ODBC Driver 18 for SQL Server"
     with pytest.raises(ValidationError, match="driver"):
         MssqlConfig(driver="jdbc")
     with pytest.raises(ValidationError, match="expected a URL starting with mssql://"):

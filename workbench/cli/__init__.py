@@ -20,10 +20,7 @@ Example (Python):
 
 from __future__ import annotations
 
-import difflib
-import json
 import sys
-import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
@@ -31,16 +28,21 @@ from typing import Any, NoReturn
 import click
 
 from workbench import __version__, registry
-from workbench.cli import jobs, schedule, serve, triggers, worker
 from workbench.cli.output import emit, json_option, one_line, records
-from workbench.config import connections as config
-from workbench.config.add import add_connection
-from workbench.config.secrets import check_name, default_secret_store
 from workbench.errors import ConnectionFailedError, SecretError, WorkbenchError
-from workbench.paths import user_file
 
 CATALOG_TABLE = ["name", "title", "category", "auth", "actions", "triggers", "description"]
 SECRET_COLUMNS = ["name", "backend"]
+LAZY_COMMANDS = {
+    "events": "workbench.cli.triggers:events",
+    "run": "workbench.cli.jobs:run",
+    "runs": "workbench.cli.jobs:runs",
+    "schedule": "workbench.cli.schedule:schedule",
+    "serve": "workbench.cli.serve:serve",
+    "trigger": "workbench.cli.triggers:trigger",
+    "worker": "workbench.cli.worker:worker",
+}
+"""Commands whose module is imported only when the command is asked for (or listed)."""
 
 
 class _WorkbenchGroup(click.Group):
@@ -48,8 +50,26 @@ class _WorkbenchGroup(click.Group):
 
     A usage error never echoes an unexpected argument (it may be a secret typed on the
     command line): it names its position instead. Broken plugins' warnings are silenced
-    here: ``wb catalog`` reports them itself.
+    here: ``wb catalog`` reports them itself. The commands of :data:`LAZY_COMMANDS` are
+    imported when first asked for, so ``wb catalog`` does not load the job machinery.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for position, arg in enumerate(args, start=1):
+            if "\x00" in arg:  # no file name, name or value may hold one
+                raise click.UsageError(f"argument {position} holds a NUL character", ctx)
+        return super().parse_args(ctx, args)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module, _, attribute = LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
@@ -69,15 +89,18 @@ def _unechoed(err: click.UsageError) -> click.UsageError:
         return err
     command = err.ctx.command
     if err.message.startswith("No such command") and isinstance(command, click.Group):
+        import difflib
+
         typed = err.message.removeprefix("No such command").strip(" .'\"")
-        close = difflib.get_close_matches(typed, command.commands, n=1, cutoff=0.6)
+        commands = command.list_commands(err.ctx)
+        close = difflib.get_close_matches(typed, commands, n=1, cutoff=0.6)
         if close:  # a misspelt command, not a secret: name it and the likely one
             return click.UsageError(
                 f"no such command {typed!r}; did you mean {close[0]!r}?", ctx=err.ctx
             )
         return click.UsageError(
             f"no such command at position 1 of {err.ctx.command_path!r} (not shown, as it may "
-            f"be a secret); commands: {', '.join(sorted(command.commands))}",
+            f"be a secret); commands: {', '.join(commands)}",
             ctx=err.ctx,
         )
     if not err.message.startswith("Got unexpected extra argument"):
@@ -106,7 +129,7 @@ def cli() -> None:
 @json_option
 def catalog(query: str | None, as_json: bool) -> None:
     """List installed connectors, optionally filtered by QUERY."""
-    rows = records(registry.catalog(query))
+    rows = registry.catalog_rows(query)
     emit(rows, CATALOG_TABLE, as_json=as_json, empty="no connectors match")
     for problem in registry.problems():
         click.echo(f"connector {problem.name!r} failed to load: {problem.error}", err=True)
@@ -121,6 +144,8 @@ def connections() -> None:
 @json_option
 def connections_list(as_json: bool) -> None:
     """List named connections (never secret values)."""
+    from workbench.config import connections as config
+
     rows = records(config.connections())
     emit(rows, config.CONNECTION_COLUMNS, as_json=as_json, empty="no connections")
 
@@ -152,6 +177,10 @@ def connections_add(
 
     A credential given with --set goes to the secret store, and the file references it.
     """
+    from workbench.config.add import add_connection
+    from workbench.config.secrets import default_secret_store
+    from workbench.paths import user_file
+
     added = add_connection(
         name,
         connector_name,
@@ -184,6 +213,8 @@ def _pairs(items: Sequence[str], option: str) -> Iterator[tuple[str, str]]:
 
 
 def _fields(settings: Sequence[str], secret_refs: Sequence[str]) -> dict[str, Any]:
+    from workbench.config.secrets import check_name
+
     pairs = [(key, _toml_value(value)) for key, value in _pairs(settings, "--set")]
     pairs += [(key, {"secret": check_name(ref)}) for key, ref in _pairs(secret_refs, "--secret")]
     fields: dict[str, Any] = {}
@@ -198,6 +229,8 @@ def _fields(settings: Sequence[str], secret_refs: Sequence[str]) -> dict[str, An
 
 def _toml_value(text: str) -> Any:
     """``5432`` -> 5432, ``true`` -> True, ``[1,2]`` -> [1, 2]; anything else stays text."""
+    import tomllib
+
     if "\n" in text or "\r" in text:
         return text
     try:
@@ -211,6 +244,10 @@ def _toml_value(text: str) -> Any:
 @json_option
 def connections_show(name: str, as_json: bool) -> None:
     """Show connection NAME: connector, source file and fields (secrets masked)."""
+    import json
+
+    from workbench.config import connections as config
+
     entry = config.connection_store().get(name)
     fields = config.describe_fields(entry)
     if as_json:
@@ -228,6 +265,8 @@ def connections_show(name: str, as_json: bool) -> None:
 
 def _hint_inline(name: str) -> None:
     """On stderr: how to move each credential written in plain text to the secret store."""
+    from workbench.config import connections as config
+
     store = config.connection_store()
     if name in store:
         for hint in config.inline_hints(store.get(name)):
@@ -238,6 +277,8 @@ def _hint_inline(name: str) -> None:
 @click.argument("name")
 def connections_test(name: str) -> None:
     """Connect to NAME and run its connector's check."""
+    from workbench.config import connections as config
+
     try:
         message = config.check(name)
     except WorkbenchError as err:
@@ -262,6 +303,8 @@ def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
 @click.argument("name")
 def connections_remove(name: str) -> None:
     """Remove connection NAME from the file that defines it."""
+    from workbench.config import connections as config
+
     path = config.connection_store().remove(name)
     click.echo(f"removed connection {name!r} from {path}")
 
@@ -275,6 +318,8 @@ def secrets() -> None:
 @click.argument("name")
 def secrets_set(name: str) -> None:
     """Store secret NAME; the value is read from stdin, or prompted for on a terminal."""
+    from workbench.config.secrets import check_name, default_secret_store
+
     check_name(name)
     value = _read_secret_value()
     if not value:
@@ -314,6 +359,8 @@ def _read_secret_value() -> str:
 @json_option
 def secrets_list(as_json: bool) -> None:
     """List stored secret names and the backend (never values)."""
+    from workbench.config.secrets import default_secret_store
+
     store = default_secret_store()
     rows = [{"name": name, "backend": store.backend} for name in store.names()]
     emit(rows, SECRET_COLUMNS, as_json=as_json, empty=f"no secrets in the {store.backend}")
@@ -323,6 +370,8 @@ def secrets_list(as_json: bool) -> None:
 @click.argument("name")
 def secrets_remove(name: str) -> None:
     """Remove secret NAME from the store."""
+    from workbench.config.secrets import default_secret_store
+
     store = default_secret_store()
     store.delete(name)
     click.echo(f"removed secret {name} from the {store.backend}")
@@ -395,15 +444,6 @@ def connector_remove(name: str) -> None:
 
     path = store.remove(name)
     click.echo(f"removed connector {name!r} ({path})")
-
-
-cli.add_command(jobs.run)
-cli.add_command(jobs.runs)
-cli.add_command(serve.serve)
-cli.add_command(schedule.schedule)
-cli.add_command(worker.worker)
-cli.add_command(triggers.trigger)
-cli.add_command(triggers.events)
 
 
 def main() -> None:

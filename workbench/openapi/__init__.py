@@ -10,14 +10,45 @@ Example:
     ...                   "paths": {"/pets": {"get": {"operationId": "listPets"}}}})
     >>> list(spec.operations)
     ['list_pets']
+
+Names are loaded on first use, so importing one module of the package (the store of
+imported specs, say) does not import them all.
 """
 
-from workbench.openapi.connector import ApiConnector, connector_class, from_openapi
-from workbench.openapi.examples import example_arguments, example_for
-from workbench.openapi.loader import load_spec
-from workbench.openapi.manifest import load_manifest
-from workbench.openapi.model import ApiSpec, Body, Operation, Parameter, Response, SecurityScheme
-from workbench.openapi.sandbox import SandboxTransport
+import importlib as _importlib
+import typing as _typing
+
+_EXPORTS = {
+    "ApiConnector": "workbench.openapi.connector",
+    "ApiSpec": "workbench.openapi.model",
+    "Body": "workbench.openapi.model",
+    "Operation": "workbench.openapi.model",
+    "Parameter": "workbench.openapi.model",
+    "Response": "workbench.openapi.model",
+    "SandboxTransport": "workbench.openapi.sandbox",
+    "SecurityScheme": "workbench.openapi.model",
+    "connector_class": "workbench.openapi.connector",
+    "example_arguments": "workbench.openapi.examples",
+    "example_for": "workbench.openapi.examples",
+    "from_openapi": "workbench.openapi.connector",
+    "load_manifest": "workbench.openapi.manifest",
+    "load_spec": "workbench.openapi.loader",
+}
+
+if _typing.TYPE_CHECKING:
+    from workbench.openapi.connector import ApiConnector, connector_class, from_openapi
+    from workbench.openapi.examples import example_arguments, example_for
+    from workbench.openapi.loader import load_spec
+    from workbench.openapi.manifest import load_manifest
+    from workbench.openapi.model import (
+        ApiSpec,
+        Body,
+        Operation,
+        Parameter,
+        Response,
+        SecurityScheme,
+    )
+    from workbench.openapi.sandbox import SandboxTransport
 
 __all__ = [
     "ApiConnector",
@@ -35,3 +66,17 @@ __all__ = [
     "load_manifest",
     "load_spec",
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'workbench.openapi' has no attribute {name!r}") from None
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, *globals()})

@@ -49,10 +49,10 @@ class Router:
         routes: dict[str, dict[str, Operation]] = {}
         for operation in spec.operations.values():
             routes.setdefault(operation.path, {})[operation.method] = operation
-        compiled = [(*_compile(template), methods) for template, methods in routes.items()]
+        found = [_Route(template, methods) for template, methods in routes.items()]
         # fixed queries first, fewer variables, then longer literal text: most specific wins
-        compiled.sort(key=lambda r: (-len(r[2]), len(r[1]), -len(r[0].pattern)))
-        self._routes = compiled
+        found.sort(key=lambda r: (-len(r.fixed), len(r.names), -len(r.source)))
+        self._routes = found
         bases = [base_url or "", *spec.servers]
         for operation in spec.operations.values():
             bases.extend(operation.servers)
@@ -72,34 +72,63 @@ class Router:
             rest = raw_path[len(prefix) :] or "/"
             if not rest.startswith("/"):
                 continue
-            for pattern, names, fixed, methods in self._routes:
-                found = pattern.fullmatch(rest) or pattern.fullmatch(rest.rstrip("/") or "/")
-                if found is None or not fixed <= given:
+            for route in self._routes:
+                found = route.fullmatch(rest) or route.fullmatch(rest.rstrip("/") or "/")
+                if found is None or not route.fixed <= given:
                     continue
-                operation = methods.get(method.lower())
+                operation = route.methods.get(method.lower())
                 if operation is None:
-                    allowed.extend(m.upper() for m in methods if m.upper() not in allowed)
+                    allowed.extend(m.upper() for m in route.methods if m.upper() not in allowed)
                     continue
                 params = {
-                    name: unquote(value) for name, value in zip(names, found.groups(), strict=True)
+                    name: unquote(value)
+                    for name, value in zip(route.names, found.groups(), strict=True)
                 }
                 return Match(operation, rest, params)
         status = 405 if allowed else 404
         return Match(None, raw_path, {}, status, tuple(allowed))
 
 
-def _compile(template: str) -> tuple[re.Pattern[str], list[str], set[tuple[str, str]]]:
-    template, _, fixed = template.replace("#", "?", 1).partition("?")
-    parts: list[str] = []
-    names: list[str] = []
-    position = 0
-    for found in _VARIABLE.finditer(template):
-        parts.append(re.escape(template[position : found.start()]))
-        parts.append("([^/]+)")
-        names.append(found.group(1))
-        position = found.end()
-    parts.append(re.escape(template[position:]))
-    return re.compile("".join(parts)), names, set(fixed_query(fixed))
+class _Route:
+    """One path template: its pattern is compiled the first time a path could match it.
+
+    A path can only match when it has as many ``/`` as the template and starts and ends
+    with the template's literal text (a variable never spans a ``/``); other paths are
+    turned away without a regular expression, so a spec of many paths routes its first
+    request without compiling them all.
+    """
+
+    def __init__(self, template: str, methods: dict[str, Operation]) -> None:
+        self.methods = methods
+        template, _, fixed = template.replace("#", "?", 1).partition("?")
+        parts: list[str] = []
+        self.names: list[str] = []
+        position = 0
+        for found in _VARIABLE.finditer(template):
+            parts.append(re.escape(template[position : found.start()]))
+            parts.append("([^/]+)")
+            self.names.append(found.group(1))
+            position = found.end()
+        parts.append(re.escape(template[position:]))
+        self.source = "".join(parts)
+        self.fixed = set(fixed_query(fixed))
+        variables = list(_VARIABLE.finditer(template))
+        self._slashes = template.count("/")
+        self._head = template[: variables[0].start()] if variables else template
+        self._tail = template[variables[-1].end() :] if variables else ""
+        self._literal = not variables
+        self._pattern: re.Pattern[str] | None = None
+
+    def fullmatch(self, path: str) -> re.Match[str] | None:
+        if path.count("/") != self._slashes or not path.startswith(self._head):
+            return None
+        if self._literal and path != self._head:
+            return None
+        if not path.endswith(self._tail):
+            return None
+        if self._pattern is None:
+            self._pattern = re.compile(self.source)
+        return self._pattern.fullmatch(path)
 
 
 def _prefixes(bases: Iterable[str]) -> list[str]:

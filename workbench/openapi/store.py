@@ -32,12 +32,13 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench import paths
 from workbench.errors import ConfigError, SpecError, UnknownConnectorError
-from workbench.openapi import documents, security
-from workbench.openapi.loader import load_spec, spec_from_document
-from workbench.openapi.model import ApiSpec
+
+if TYPE_CHECKING:
+    from workbench.openapi.model import ApiSpec
 
 SUFFIXES = (".json", ".yaml", ".yml")
 ORIGIN_SUFFIX = ".source"
@@ -90,6 +91,14 @@ def origin(path: Path) -> str | None:
     return marker.read_text(encoding="utf-8").strip() or None
 
 
+def load_spec(source: Path, *, name: str, base: str | None) -> ApiSpec:
+    """:func:`workbench.openapi.loader.load_spec` (imported on first use: listing the store
+    needs no parser)."""
+    from workbench.openapi import loader
+
+    return loader.load_spec(source, name=name, base=base)
+
+
 def load(name: str) -> ApiSpec:
     """The :class:`ApiSpec` of imported connector ``name``."""
     path = imported().get(name)
@@ -122,6 +131,9 @@ def import_spec(
         raise ConfigError(f"{name!r} is an installed connector; import under another name")
     if name in imported() and not force:
         raise ConfigError(f"connector {name!r} is already imported; use --force to replace it")
+    from workbench.openapi import documents
+    from workbench.openapi.loader import spec_from_document
+
     document = documents.read(source)
     spec = spec_from_document(document, name=name)
     suffix = ".json" if document.format == "json" else ".yaml"
@@ -175,6 +187,8 @@ def entry(name: str, path: Path) -> Entry:
         cached = _entries.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
+    from workbench.openapi import security
+
     where = origin(path) or ""
     try:
         spec = load_spec(path, name=name, base=where or None)

@@ -21,6 +21,7 @@ from workbench.openapi.core_support import (
     style_deserializers_factory,
     unreadable,
 )
+from workbench.openapi.iri import defer_iri_grammar
 
 if TYPE_CHECKING:
     import httpx
@@ -46,6 +47,7 @@ class OpenApiCoreRequest:
         path_pattern: str | None = None,
         path_params: Mapping[str, str] | None = None,
     ) -> None:
+        defer_iri_grammar()
         from openapi_core.datatypes import RequestParameters
         from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -78,7 +80,8 @@ class OpenApiCoreRequest:
 
 
 class RequestChecker:
-    """Validates requests to one API with openapi-core; the OpenAPI object is built on first use.
+    """Validates requests to one API with openapi-core; the OpenAPI objects are built on first
+    use (one per path for a request already matched to its operation).
 
     Example:
         >>> import httpx
@@ -96,32 +99,33 @@ class RequestChecker:
 
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
+        self._routes: dict[str, tuple[Any, Any]] = {}
 
     @cached_property
     def openapi(self) -> OpenAPI:
         """openapi-core's view of the document (servers rebased to ``/``; spec not re-validated)."""
-        from openapi_core import Config, OpenAPI
-
-        config = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # None: do not check
-        return OpenAPI.from_dict(rebased(self.spec.document), config=config)
-
-    @cached_property
-    def _validators(self) -> tuple[Any, Any]:
-        from openapi_core.validation.request import validators as v
-
-        if self.openapi.version.minor == "1":
-            return v.V31RequestParametersValidator, v.V31RequestBodyValidator
-        return v.V30RequestParametersValidator, v.V30RequestBodyValidator
+        return _openapi(rebased(self.spec.document))
 
     @cached_property
     def _checks(self) -> tuple[Any, Any]:
-        parameters, body = self._validators
-        spec = self.openapi.spec
-        options = {
-            "style_deserializers_factory": style_deserializers_factory(parameters),
-            "path_finder_cls": LastPathFinder(spec),
-        }
-        return parameters(spec, **options), body(spec, **options)
+        return _validators(self.openapi)
+
+    def _route_checks(self, route: str) -> tuple[Any, Any]:
+        """The validators for requests to path ``route`` (already matched), built on first use.
+
+        Their document is the spec's with only that path rebased, so the first request to
+        one operation of a large API does not copy every path.
+        """
+        found = self._routes.get(route)
+        if found is None:
+            document = self.spec.document
+            paths = document.get("paths")
+            if not isinstance(paths, Mapping) or not isinstance(paths.get(route), Mapping):
+                return self._checks
+            one = rebased({**document, "paths": {route: paths[route]}})
+            found = _validators(_openapi({**one, "paths": {**paths, **one["paths"]}}))
+            self._routes[route] = found
+        return found
 
     def problems(
         self,
@@ -146,13 +150,41 @@ class RequestChecker:
         if operation is not None:
             skipped = {p.name for p in operation.parameters if unreadable(p, self.spec.resolve)}
         found: list[str] = []
-        for check in self._checks:
+        checks = self._checks if operation is None else self._route_checks(operation.path)
+        for check in checks:
             for error in check.iter_errors(adapter):
                 if getattr(error, "name", None) in skipped:
                     continue
                 if _about_the_request(error, adapter):
                     found.append(describe(error))
         return list(dict.fromkeys(found))
+
+
+def _openapi(document: dict[str, Any]) -> OpenAPI:
+    """openapi-core's OpenAPI object for ``document``, which is not validated again."""
+    defer_iri_grammar()
+    from openapi_core import Config, OpenAPI
+
+    config = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # None: do not check
+    return OpenAPI.from_dict(document, config=config)
+
+
+def _validators(openapi: OpenAPI) -> tuple[Any, Any]:
+    """The parameters and body validators of ``openapi``, sharing one path finder."""
+    from openapi_core.validation.request import validators as v
+
+    parameters: Any
+    body: Any
+    if openapi.version.minor == "1":
+        parameters, body = v.V31RequestParametersValidator, v.V31RequestBodyValidator
+    else:
+        parameters, body = v.V30RequestParametersValidator, v.V30RequestBodyValidator
+    spec = openapi.spec
+    options = {
+        "style_deserializers_factory": style_deserializers_factory(parameters),
+        "path_finder_cls": LastPathFinder(spec),
+    }
+    return parameters(spec, **options), body(spec, **options)
 
 
 def _too_deep(request: httpx.Request) -> str | None:

@@ -20,9 +20,11 @@ from typing import Any, ClassVar, Self
 from workbench.errors import ActionArgumentError, ConnectionFailedError, WorkbenchError
 from workbench.sdk import Connector
 from workbench.sql.config import DatabaseConfig, SqlConfig
+from workbench.sql.shutdown import closed_at_exit
 from workbench.sql.urls import scrub
 
 
+@closed_at_exit
 class SqlSession(Connector):
     """A connector holding one DB-API connection (autocommit off) and its transactions.
 
