@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from workbench.errors import ActionArgumentError
-from workbench.notebook.arguments import resolve_value, split_arguments, tokens
+from workbench.notebook.arguments import (
+    Parsed,
+    Syntax,
+    UsageError,
+    resolve_value,
+    split_arguments,
+    tokens,
+)
 
 
 def test_tokens_keep_quoted_and_bracketed_values_whole() -> None:
@@ -67,3 +74,58 @@ def test_positional_after_keywords_is_refused() -> None:
     assert split_arguments("a b k=1", {}) == (["a", "b"], {"k": 1})
     with pytest.raises(ActionArgumentError, match="'b' comes after key=value arguments"):
         split_arguments("a k=1 b", {})
+
+
+RUN = Syntax("%wb run", slots=("CONNECTION", "ACTION"), more="ARG", keywords=True)
+SQL = Syntax("%%wb sql", slots=("CONNECTION",), options={"--save": "NAME", "--limit": "N"})
+EVENTS = Syntax("%wb events", optional=("SOURCE",), options={"--dead": None})
+
+
+def test_usage_lines_follow_the_syntax() -> None:
+    assert RUN.usage == "%wb run CONNECTION ACTION [ARG ...] [key=value ...]"
+    assert SQL.usage == "%%wb sql CONNECTION [--save NAME] [--limit N]"
+    assert Syntax("%wb ui", optional=("CONNECTION", "ACTION")).usage == (
+        "%wb ui [CONNECTION [ACTION]]"
+    )
+
+
+def test_a_line_is_read_into_words_keywords_and_options() -> None:
+    parsed = RUN.parse("shop query 'select :n' n=$n", {"n": 3})
+    assert parsed == Parsed(["shop", "query", "'select :n'"], {"n": 3}, {})
+    assert SQL.parse("shop --save rows --limit=5").options == {"--save": "rows", "--limit": "5"}
+    assert EVENTS.parse("--dead").options == {"--dead": True}
+    assert RUN.parse("shop query '--not-an-option'").words[2] == "'--not-an-option'"
+
+
+@pytest.mark.parametrize(
+    ("syntax", "line", "message"),
+    [
+        (RUN, "shop query --bogus", "unknown option '--bogus' for %wb run (it takes no options"),
+        (SQL, "shop --sav x", "unknown option '--sav' for %%wb sql; did you mean '--save'?"),
+        (SQL, "shop --frobnicate", "unknown option '--frobnicate' for %%wb sql (options: --save"),
+        (SQL, "shop --save", "option --save of %%wb sql needs a value (NAME)"),
+        (SQL, "shop --save --limit 3", "option --save of %%wb sql needs a value (NAME)"),
+        (EVENTS, "--dead=1", "option --dead of %wb events takes no value, got '--dead=1'"),
+        (RUN, "shop", "missing ACTION for %wb run"),
+        (SQL, "", "missing CONNECTION for %%wb sql"),
+        (EVENTS, "a b", "unexpected argument 'b' for %wb events"),
+        (RUN, "shop query =1", "malformed key=value '=1' for %wb run: no name before '='"),
+        (RUN, "shop query x-y=1", "'x-y' is not a name; did you mean x_y=...?"),
+        (RUN, "shop query n=", "no value after '='; write n='' for an empty text"),
+        (RUN, "shop query n=1 n=2", "argument 'n' is given twice for %wb run"),
+        (RUN, "shop query n=1 extra", "'extra' comes after key=value arguments"),
+        (SQL, "shop limit=3", "%%wb sql takes no key=value arguments, got 'limit=3'"),
+    ],
+)
+def test_each_problem_is_named_with_the_usage_as_hint(
+    syntax: Syntax, line: str, message: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        syntax.parse(line)
+    assert message in str(caught.value)
+    assert caught.value.hint == f"usage: {syntax.usage}"
+
+
+def test_a_path_with_a_query_string_stays_a_positional_value() -> None:
+    http = Syntax("%%wb http", slots=("CONNECTION", "METHOD", "PATH"))
+    assert http.parse("items GET /items?page=2").words == ["items", "GET", "/items?page=2"]

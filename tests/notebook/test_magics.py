@@ -16,6 +16,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from servers import JsonHandler, serve
 
 from workbench.errors import ActionArgumentError, UnknownConnectionError
+from workbench.notebook.arguments import UsageError
 from workbench.results import Result, html
 
 
@@ -72,7 +73,7 @@ def test_catalog_connections_actions_history(ip: InteractiveShell) -> None:
     assert "shop" in set(ip.run_line_magic("wb", "connections")["name"])
     actions = ip.run_line_magic("wb", "actions shop")
     assert {"query", "execute", "tables"} <= set(actions["action"])
-    assert actions.set_index("action").loc["query", "summary"].startswith("Run a SELECT")
+    assert actions.set_index("action").loc["query", "summary"].startswith("Run a query")
     assert set(actions["kind"]) == {"action"}
     from sources import register_ticker
 
@@ -135,8 +136,9 @@ def test_full_tracebacks_come_back_when_short_errors_are_off(
 def test_unknown_command_and_bad_usage_name_what_is_wrong(ip: InteractiveShell) -> None:
     with pytest.raises(ActionArgumentError, match=r"no line command 'runn'; did you mean 'run'"):
         ip.run_line_magic("wb", "runn shop query")
-    with pytest.raises(ActionArgumentError, match=r"usage: %wb run CONNECTION ACTION"):
+    with pytest.raises(UsageError, match=r"^missing ACTION for %wb run$") as caught:
         ip.run_line_magic("wb", "run shop")
+    assert caught.value.hint == "usage: %wb run CONNECTION ACTION [ARG ...] [key=value ...]"
     with pytest.raises(ActionArgumentError, match=r"no variable \$missing"):
         ip.run_line_magic("wb", "run shop query 'select :x' x=$missing")
     with pytest.raises(ActionArgumentError, match=r"no cell command 'sqll'"):
@@ -179,12 +181,69 @@ def test_sql_cell_limit_and_default_limit(ip: InteractiveShell) -> None:
 def test_sql_cell_problems_are_named(ip: InteractiveShell) -> None:
     with pytest.raises(ActionArgumentError, match=r"no variable 'nowhere' for :nowhere"):
         ip.run_cell_magic("wb", "sql shop", "select * from orders where id = :nowhere")
-    with pytest.raises(ActionArgumentError, match=r"--save needs a variable name"):
+    with pytest.raises(ActionArgumentError, match=r"--save of %%wb sql needs a variable name"):
         ip.run_cell_magic("wb", "sql shop --save 1x", "select 1")
     with pytest.raises(ActionArgumentError, match=r"the cell holds no SQL"):
         ip.run_cell_magic("wb", "sql shop", "  \n")
-    with pytest.raises(ActionArgumentError, match=r"unrecognized arguments: --frobnicate"):
+    with pytest.raises(ActionArgumentError, match=r"unknown option '--frobnicate' for %%wb sql"):
         ip.run_cell_magic("wb", "sql shop --frobnicate", "select 1")
+    with pytest.raises(ActionArgumentError, match=r"unknown option '--limt'.*mean '--limit'\?"):
+        ip.run_cell_magic("wb", "sql shop --limt 3", "select 1")
+    with pytest.raises(ActionArgumentError, match=r"--limit of %%wb sql needs a whole number"):
+        ip.run_cell_magic("wb", "sql shop --limit many", "select 1")
+    with pytest.raises(ActionArgumentError, match=r"option --save of %%wb sql needs a value"):
+        ip.run_cell_magic("wb", "sql shop --save", "select 1")
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("run shop query --bogus", r"unknown option '--bogus' for %wb run \(it takes no options"),
+        ("run shop query 'select 1' --save=x", r"unknown option '--save' for %wb run"),
+        ("events --deda", r"unknown option '--deda' for %wb events; did you mean '--dead'\?"),
+        ("events --dead=yes", r"option --dead of %wb events takes no value"),
+        ("catalog --all", r"unknown option '--all' for %wb catalog"),
+        ("actions", r"missing CONNECTION for %wb actions"),
+        ("listen shop", r"missing TRIGGER for %wb listen"),
+        ("ui shop query extra", r"unexpected argument 'extra' for %wb ui"),
+        ("connections shop", r"unexpected argument 'shop' for %wb connections"),
+        ("history lots", r"N for %wb history must be a whole number, got 'lots'"),
+        ("run shop query 'select 1' =3", r"malformed key=value '=3' for %wb run: no name"),
+        ("run shop query 'select :a' a=", r"malformed key=value 'a=' .*no value after '='"),
+        ("run shop query 'select 1' page-size=3", r"'page-size' is not a name.*page_size="),
+        ("run shop query 'select :a' a=1 a=2", r"argument 'a' is given twice for %wb run"),
+        ("actions shop x=1", r"%wb actions takes no key=value arguments, got 'x=1'"),
+        ("run 3 query", r"CONNECTION for %wb run must be a name, got '3'"),
+        (
+            "run shop insert_df tabel=x",
+            r"shop.insert_df has no argument 'tabel'; did you mean table=",
+        ),
+        ("run shop tables extra", r"shop.tables takes 0 positional arguments \(none\), got 1"),
+        ("run shop query 'select 1' 'x'", r"shop.query takes 1 positional argument \(only sql\)"),
+    ],
+)
+def test_argument_errors_name_what_is_wrong(ip: InteractiveShell, line: str, named: str) -> None:
+    with pytest.raises(ActionArgumentError, match=named):
+        ip.run_line_magic("wb", line)
+
+
+def test_an_argument_error_is_one_line_and_the_usage(
+    ip: InteractiveShell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = failing_cell(ip, "%wb run shop query 'select 1' --bogus", capsys)
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    assert "unknown option '--bogus' for %wb run" in lines[0]
+    assert "hint: usage: %wb run CONNECTION ACTION [ARG ...] [key=value ...]" in lines[1]
+    out = failing_cell(ip, "%%wb sql shop --sav x\nselect 1", capsys)
+    assert "unknown option '--sav' for %%wb sql; did you mean '--save'?" in out
+    assert "hint: usage: %%wb sql CONNECTION [--save NAME] [--limit N]" in out
+    assert "Traceback" not in out
+
+
+def test_a_quoted_value_that_starts_with_dashes_is_a_value(ip: InteractiveShell) -> None:
+    r = ip.run_line_magic("wb", "run shop query 'select :a as a' a='--x'")
+    assert r.df["a"].item() == "--x"
 
 
 class _Items(JsonHandler):
@@ -223,7 +282,7 @@ def test_http_cell_problems_are_named(ip: InteractiveShell, api: str) -> None:
         ip.run_cell_magic("wb", "http items POST /items", "{name: bolt}")
     with pytest.raises(ActionArgumentError, match=r"has no HTTP FETCH action named 'fetch'"):
         ip.run_cell_magic("wb", "http items FETCH /items", "{}")
-    with pytest.raises(ActionArgumentError, match=r"usage: %%wb http CONNECTION METHOD PATH"):
+    with pytest.raises(ActionArgumentError, match=r"missing PATH for %%wb http"):
         ip.run_cell_magic("wb", "http items POST", "{}")
 
 

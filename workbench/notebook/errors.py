@@ -38,8 +38,19 @@ _HINTS: list[tuple[type[errors.WorkbenchError], str]] = [
 
 
 def short_error(exc: BaseException) -> list[str]:
-    """The lines shown for ``exc``: ``Class: message`` and, where one helps, a hint."""
+    """The lines shown for ``exc``: ``Class: message`` and, where one helps, a hint.
+
+    An error that carries its own ``hint`` (a magic's usage line) shows that one.
+
+    Example:
+        >>> from workbench.notebook.arguments import UsageError
+        >>> short_error(UsageError("missing ACTION for %wb run", "%wb run CONNECTION ACTION"))
+        ['UsageError: missing ACTION for %wb run', 'hint: usage: %wb run CONNECTION ACTION']
+    """
     lines = [f"{type(exc).__name__}: {exc}"]
+    own = getattr(exc, "hint", None)
+    if isinstance(own, str) and own:
+        return [*lines, f"hint: {own}"]
     for kind, hint in _HINTS:
         if isinstance(exc, kind):
             lines.append(f"hint: {hint}")

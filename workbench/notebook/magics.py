@@ -15,18 +15,19 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import difflib
+import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Bool, Int, observe
+from traitlets import Bool, Float, Int, observe
 
 from workbench.errors import ActionArgumentError
-from workbench.notebook.arguments import resolve_value, split_arguments, tokens
+from workbench.notebook.arguments import Parsed, Syntax, resolve_value
+from workbench.notebook.completion import MagicCompleter, register, unregister
 from workbench.notebook.errors import show_short_errors
 
 if TYPE_CHECKING:
@@ -53,6 +54,24 @@ USAGE = """\
 
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\}\}")
 
+LINE_SYNTAX: Mapping[str, Syntax] = {
+    "catalog": Syntax("%wb catalog", optional=("QUERY",), text=True),
+    "connections": Syntax("%wb connections"),
+    "actions": Syntax("%wb actions", slots=("CONNECTION",)),
+    "run": Syntax("%wb run", slots=("CONNECTION", "ACTION"), more="ARG", keywords=True),
+    "history": Syntax("%wb history", optional=("N",)),
+    "ui": Syntax("%wb ui", optional=("CONNECTION", "ACTION")),
+    "listen": Syntax("%wb listen", slots=("CONNECTION", "TRIGGER"), keywords=True),
+    "events": Syntax("%wb events", optional=("SOURCE",), options={"--dead": None}),
+}
+"""What each ``%wb`` command takes; the magics and their completion both read it."""
+
+CELL_SYNTAX: Mapping[str, Syntax] = {
+    "sql": Syntax("%%wb sql", slots=("CONNECTION",), options={"--save": "NAME", "--limit": "N"}),
+    "http": Syntax("%%wb http", slots=("CONNECTION", "METHOD", "PATH")),
+}
+"""What each ``%%wb`` command takes on the cell's first line."""
+
 
 @magics_class
 class Workbench(Magics):
@@ -66,11 +85,22 @@ class Workbench(Magics):
     short_errors = Bool(
         True, help="Show Workbench errors as one line and a hint instead of a traceback."
     ).tag(config=True)
+    completion_timeout = Float(
+        0.5, min=0, help="Seconds Tab completion waits for a connection's table names."
+    ).tag(config=True)
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
+        self.completer: MagicCompleter | None = None
         if shell is not None:
             show_short_errors(shell, self.short_errors)
+            self.completer = MagicCompleter(shell, LINE_SYNTAX, CELL_SYNTAX)
+            self.completer.tables.wait = self.completion_timeout
+
+    @observe("completion_timeout")
+    def _completion_timeout_changed(self, change: Bunch) -> None:
+        if self.completer is not None:
+            self.completer.tables.wait = change.new
 
     @observe("short_errors")
     def _short_errors_changed(self, change: Bunch) -> None:
@@ -107,21 +137,27 @@ class Workbench(Magics):
         """The notebook's variables."""
         return self.shell.user_ns if self.shell is not None else {}
 
+    def parse(self, command: str, rest: str, *, cell: bool = False) -> Parsed:
+        """``rest`` read against the syntax of ``command``; problems are named."""
+        syntax = (CELL_SYNTAX if cell else LINE_SYNTAX)[command]
+        return syntax.parse(rest, self.namespace)
+
     def catalog(self, rest: str) -> Any:
         from workbench.registry import catalog
 
-        return catalog(rest or None)
+        words = self.parse("catalog", rest).words
+        return catalog(" ".join(words) or None)
 
     def connections(self, rest: str) -> Any:
         from workbench.client import connections
 
-        _no_arguments("connections", rest)
+        self.parse("connections", rest)
         return connections()
 
     def actions(self, rest: str) -> Any:
         import pandas as pd
 
-        name = _one_name("actions", rest)
+        (name,) = self.parse("actions", rest).words
         with _connect(name) as client:
             actions = client.actions.assign(kind="action")
             triggers = client.triggers.rename(columns={"trigger": "action"}).assign(kind="trigger")
@@ -134,50 +170,57 @@ class Workbench(Magics):
     def events(self, rest: str) -> Any:
         from workbench.triggers.events import events
 
-        words = rest.split()
-        dead = "--dead" in words
-        sources = [w for w in words if w != "--dead"]
-        if len(sources) > 1 or any(w.startswith("--") for w in sources):
-            raise ActionArgumentError("usage: %wb events [SOURCE] [--dead]")
-        return events(source=sources[0] if sources else None, dead=dead)
+        parsed = self.parse("events", rest)
+        source = parsed.words[0] if parsed.words else None
+        return events(source=source, dead=bool(parsed.options.get("--dead")))
 
     def run(self, rest: str) -> Result:
-        positional, keywords = split_arguments(rest, self.namespace)
-        if len(positional) < 2 or not all(isinstance(p, str) for p in positional[:2]):
-            raise ActionArgumentError("usage: %wb run CONNECTION ACTION [ARG ...] [key=value ...]")
-        name, action_name, *args = positional
+        parsed = self.parse("run", rest)
+        name = self._name("run", "CONNECTION", parsed.words[0])
+        action_name = self._name("run", "ACTION", parsed.words[1])
+        args = [resolve_value(word, self.namespace) for word in parsed.words[2:]]
         with _connect(name) as client:
-            result: Result = _action(client, action_name)(*args, **keywords)
+            call = _action(client, action_name)
+            _check_call(client, action_name, args, parsed.keywords)
+            result: Result = call(*args, **parsed.keywords)
         return result
 
     def history(self, rest: str) -> Any:
         from workbench.sdk.calls import history
 
-        limit = resolve_value(rest, {}) if rest else None
-        if limit is not None and not isinstance(limit, int):
-            raise ActionArgumentError(f"usage: %wb history [N]; {rest!r} is not a number")
+        words = self.parse("history", rest).words
+        limit = resolve_value(words[0], {}) if words else None
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)):
+            raise LINE_SYNTAX["history"].error(
+                f"N for %wb history must be a whole number, got {words[0]!r}"
+            )
         return history(limit)
 
     def ui(self, rest: str) -> Any:
         from workbench.notebook.widgets.panel import ui
 
-        names = rest.split()
-        if len(names) > 2:
-            raise ActionArgumentError("usage: %wb ui [CONNECTION [ACTION]]")
-        return ui(*names)
+        return ui(*self.parse("ui", rest).words)
 
     def listen(self, rest: str) -> Any:
         from workbench.notebook.widgets.listener import listen
 
-        positional, keywords = split_arguments(rest, self.namespace)
-        if len(positional) != 2:
-            raise ActionArgumentError("usage: %wb listen CONNECTION TRIGGER [key=value ...]")
-        return listen(str(positional[0]), str(positional[1]), **keywords)
+        parsed = self.parse("listen", rest)
+        name = self._name("listen", "CONNECTION", parsed.words[0])
+        trigger = self._name("listen", "TRIGGER", parsed.words[1])
+        return listen(name, trigger, **parsed.keywords)
+
+    def _name(self, command: str, slot: str, word: str) -> str:
+        value = resolve_value(word, self.namespace)
+        if not isinstance(value, str) or not value:
+            raise LINE_SYNTAX[command].error(
+                f"{slot} for %wb {command} must be a name, got {word!r}"
+            )
+        return value
 
     def sql(self, rest: str, cell: str) -> Result:
         from workbench.sql.params import placeholders
 
-        options = _sql_options(rest)
+        options = _sql_options(self.parse("sql", rest, cell=True))
         text = _TEMPLATE.sub(r":\1", cell).strip()
         if not text:
             raise ActionArgumentError("%%wb sql: the cell holds no SQL")
@@ -196,10 +239,7 @@ class Workbench(Magics):
         return result
 
     def http(self, rest: str, cell: str) -> Result:
-        words = tokens(rest)
-        if len(words) != 3:
-            raise ActionArgumentError("usage: %%wb http CONNECTION METHOD PATH")
-        name, method, path = words
+        name, method, path = self.parse("http", rest, cell=True).words
         body = cell.strip()
         try:
             payload = json.loads(body) if body else None
@@ -258,45 +298,76 @@ def _first_rows(result: Result, limit: int) -> Result:
     )
 
 
-def _no_arguments(command: str, rest: str) -> None:
-    if rest:
-        raise ActionArgumentError(f"%wb {command} takes no arguments, got {rest!r}")
+def _check_call(
+    client: Connector, action_name: str, args: list[Any], keywords: dict[str, Any]
+) -> None:
+    """Name an argument the action does not take, and arguments beyond its positional ones."""
+    spec = client.action_specs[action_name]
+    label = f"{client.connection}.{action_name}"
+    kinds = inspect.Parameter
+    named = [
+        p.name
+        for p in spec.parameters
+        if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)
+    ]
+    if not spec.accepts_extra:
+        for key in keywords:
+            if key not in named:
+                close = difflib.get_close_matches(key, named, n=1)
+                hint = f"; did you mean {close[0]}=?" if close else ""
+                known = ", ".join(named) or "none"
+                raise ActionArgumentError(
+                    f"{label} has no argument {key!r}{hint} (arguments: {known})"
+                )
+    positional = [
+        p.name
+        for p in spec.parameters
+        if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(args) > len(positional):
+        takes = f"only {', '.join(positional)}" if positional else "none"
+        raise ActionArgumentError(
+            f"{label} takes {len(positional)} positional argument"
+            f"{'s' * (len(positional) != 1)} ({takes}), got {len(args)}"
+        )
 
 
-def _one_name(command: str, rest: str) -> str:
-    words = rest.split()
-    if len(words) != 1:
-        raise ActionArgumentError(f"usage: %wb {command} CONNECTION")
-    return words[0]
+class _SqlOptions:
+    def __init__(self, connection: str, save: str | None, limit: int | None) -> None:
+        self.connection, self.save, self.limit = connection, save, limit
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:
-        raise ActionArgumentError(f"%%wb sql: {message} (usage: {self.format_usage().strip()})")
-
-
-def _sql_options(rest: str) -> argparse.Namespace:
-    parser = _Parser(prog="%%wb sql", add_help=False)
-    parser.add_argument("connection")
-    parser.add_argument("--save", metavar="NAME")
-    parser.add_argument("--limit", type=int, metavar="N")
-    options = parser.parse_args(rest.split())
-    if options.save is not None and not options.save.isidentifier():
-        raise ActionArgumentError(f"%%wb sql: --save needs a variable name, got {options.save!r}")
-    if options.limit is not None and options.limit < 0:
-        raise ActionArgumentError(f"%%wb sql: --limit must be 0 or more, got {options.limit}")
-    return options
+def _sql_options(parsed: Parsed) -> _SqlOptions:
+    syntax = CELL_SYNTAX["sql"]
+    save = parsed.options.get("--save")
+    raw_limit = parsed.options.get("--limit")
+    if isinstance(save, str) and not save.isidentifier():
+        raise syntax.error(f"--save of %%wb sql needs a variable name, got {save!r}")
+    limit: int | None = None
+    if isinstance(raw_limit, str):
+        try:
+            limit = int(raw_limit)
+        except ValueError:
+            raise syntax.error(
+                f"--limit of %%wb sql needs a whole number, got {raw_limit!r}"
+            ) from None
+        if limit < 0:
+            raise syntax.error(f"--limit of %%wb sql must be 0 or more, got {limit}")
+    return _SqlOptions(parsed.words[0], save if isinstance(save, str) else None, limit)
 
 
 def load(shell: InteractiveShell) -> None:
     """Register the magics and their ``Workbench`` settings with ``shell``."""
     magics = Workbench(shell)
     shell.register_magics(magics)
+    if magics.completer is not None:
+        register(shell, magics.completer)
     configurables: list[Any] = shell.configurables
     if magics not in configurables:
         configurables.append(magics)
 
 
 def unload(shell: InteractiveShell) -> None:
-    """Put back the tracebacks that :func:`load` replaced for Workbench errors."""
+    """Put back the tracebacks that :func:`load` replaced; remove the completion."""
     show_short_errors(shell, enabled=False)
+    unregister(shell)

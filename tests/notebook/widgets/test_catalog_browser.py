@@ -50,8 +50,8 @@ def test_category_filter_and_search_combine() -> None:
 def test_choosing_a_connector_lists_its_actions_and_triggers() -> None:
     browser = CatalogBrowser()
     browser.select("sqlite")
-    assert "Run a SELECT and return its rows as a DataFrame." in browser.details.value
-    assert "SQLite (sqlite) · 4 actions" in browser.details.value
+    assert "Run a query and return its rows as a DataFrame." in browser.details.value
+    assert "SQLite (sqlite) · 8 actions" in browser.details.value
 
     browser.select("mqtt")
     triggers = get_connector("mqtt").trigger_specs

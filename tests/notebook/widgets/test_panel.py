@@ -294,7 +294,7 @@ def test_the_connection_list_and_unknown_names() -> None:
     ):
         ui("shop", "qeury")
     panel.connection_picker.value = "shop"
-    assert panel.actions == ["query", "execute", "tables", "columns"]
+    assert panel.actions[:2] == ["query", "execute"] and "tables" in panel.actions
     assert panel.run(wait=True) is None and panel.error == "choose a connection and an action first"
 
 

@@ -67,8 +67,8 @@ def ui(
 
     Example:
         >>> panel = ui("shop")
-        >>> panel.search("column")
-        ['columns']
+        >>> panel.search("explain")
+        ['explain']
     """
     return Panel(connection, action, background=background)
 
