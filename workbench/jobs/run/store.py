@@ -125,16 +125,21 @@ class RunStore:
         """Record a new run."""
         self._write(sa.insert(RUNS).values(_row(run)))
 
+    def add_all(self, runs: list[Run]) -> None:
+        """Record new runs, all in one transaction."""
+        if runs:
+            self._write(sa.insert(RUNS), [_row(run) for run in runs])
+
     def save(self, run: Run) -> None:
         """Write a known run's current state."""
         row = _row(run)
         del row["id"]
         self._write(sa.update(RUNS).where(RUNS.c.id == run.id).values(row))
 
-    def _write(self, statement: sa.Executable) -> None:
+    def _write(self, statement: sa.Executable, rows: list[dict[str, Any]] | None = None) -> None:
         try:
             with self.engine.begin() as connection:
-                connection.execute(statement)
+                connection.execute(statement, rows)
         except sa.exc.OperationalError as exc:
             raise self._unreachable(exc) from None
 

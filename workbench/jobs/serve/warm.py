@@ -33,6 +33,7 @@ from workbench.jobs.run.record import Run, Status
 from workbench.jobs.run.runner import default_output
 from workbench.jobs.run.store import RunStore
 from workbench.jobs.serve.plan import plan_of
+from workbench.jobs.serve.recorder import RunRecorder
 from workbench.jobs.serve.respond import read_payload
 from workbench.jobs.serve.sessions import Busy, Outcome, SessionPool
 
@@ -59,6 +60,7 @@ class WarmRunner:
         self.plan = plan_of(self.prepared.nb)
         self.timeout = timeout
         self.store = store
+        self.recorder = RunRecorder(store) if store is not None else None
         self.pool = SessionPool(
             self.plan,
             size=size,
@@ -92,7 +94,10 @@ class WarmRunner:
                 self.pool.release(session, healthy=healthy)
             payload = self._ended(run, outcome)
         failed = outcome if payload is None else None
-        await anyio.to_thread.run_sync(self._record, run, failed)
+        if failed is not None and failed.outputs:
+            await anyio.to_thread.run_sync(self._write_outputs, run, failed)
+        if self.recorder is not None:
+            await self.recorder.record(run)
         return run, payload
 
     def _refused(self, run: Run, error: str, message: str) -> None:
@@ -144,21 +149,18 @@ class WarmRunner:
         lines = self.prepared.nb.cells[cell].source.strip().splitlines()
         return lines[0][:200] if lines else None
 
-    def _record(self, run: Run, failed: Outcome | None) -> None:
-        """Write the run (and, for a failed one, its output notebook)."""
-        if failed is not None and failed.outputs:
-            import nbformat
+    def _write_outputs(self, run: Run, failed: Outcome) -> None:
+        """Write a failed run's output notebook, with the outputs of its request cells."""
+        import nbformat
 
-            nb = as_nbformat(self.prepared.nb)
-            for index, cell in enumerate(nb.cells):
-                if cell.get("cell_type") == "code":
-                    outputs = failed.outputs.get(index, [])
-                    cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
-            target = default_output(run.id)
-            write_notebook(nb, target)
-            run.output = str(target)
-        if self.store is not None:
-            self.store.add(run)
+        nb = as_nbformat(self.prepared.nb)
+        for index, cell in enumerate(nb.cells):
+            if cell.get("cell_type") == "code":
+                outputs = failed.outputs.get(index, [])
+                cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
+        target = default_output(run.id)
+        write_notebook(nb, target)
+        run.output = str(target)
 
     async def start(self, wait: float) -> bool:
         """Start the sessions; False if they are not all ready after ``wait`` seconds."""
@@ -167,3 +169,5 @@ class WarmRunner:
     async def close(self) -> None:
         """Shut the sessions down."""
         await self.pool.close()
+        if self.recorder is not None:
+            self.recorder.close()
