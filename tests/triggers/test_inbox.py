@@ -67,6 +67,41 @@ def test_deliveries_are_made_for_the_active_bindings_whose_filters_pass(store: R
     assert len(deliveries(store)) == 4
 
 
+def test_a_batch_mixing_repeats_and_new_events_routes_only_the_new_ones(store: RunStore) -> None:
+    BindingStore(store).add(Binding("all", "hooks", "received", kind="handler"))
+    inbox = Inbox(store)
+    assert inbox.put([event(n) for n in range(1, 4)]) == 3
+    # repeats inside a chunk and across chunks of the multi-row insert, beside new events
+    mixed = [event(n) for n in range(2, 250)]
+    assert inbox.put(mixed) == 246
+    assert inbox.count() == 249
+    routed = sorted(inbox.get(d.event).event.id for d in deliveries(store, limit=1000))
+    assert routed == sorted(f"evt-{n}" for n in range(1, 250))  # one delivery per event
+
+
+def test_payloads_read_back_as_the_json_they_were(store: RunStore) -> None:
+    inbox = Inbox(store)
+    data = {
+        "city": "Zürich ☃",
+        "nested": [1, 2.5, None, True, {"deep": ["x"]}],
+        "big": 2**70,
+        "quote": 'say "hi"\n',
+    }
+    inbox.put([Event(source="s", id="j", data=data, headers={"x-ü": "v"})])
+    (stored,) = inbox.events()
+    assert stored.event.data == data and stored.event.headers == {"x-ü": "v"}
+    with store.engine.connect() as connection:
+        text = connection.exec_driver_sql("select data from wb_events").scalar_one()
+    assert text == json.dumps(data, ensure_ascii=False)  # what the standard encoder writes
+
+
+def test_a_circular_payload_is_refused_by_name(store: RunStore) -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        Inbox(store).put([Event.model_construct(source="s", id="c", data=loop, headers={})])
+
+
 def test_the_marker_is_saved_with_the_events(store: RunStore) -> None:
     inbox = Inbox(store)
     inbox.put([event(1)], state=("hooks.received", {"seen": 1}))

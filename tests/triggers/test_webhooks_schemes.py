@@ -113,6 +113,15 @@ def test_standard_keeps_a_body_that_is_not_json_as_text() -> None:
     assert (delivery.data, delivery.type) == ("plain", "webhook")
 
 
+def test_standard_reads_json_after_a_byte_order_mark_and_keeps_an_empty_body_as_none() -> None:
+    scheme = build_scheme("standard", [STANDARD_OLD])
+    body = b'\xef\xbb\xbf{"type": "order.paid", "n": 1}'
+    delivery = scheme.verify(body, standard(STANDARD_OLD, body), time.time())
+    assert (delivery.data, delivery.type) == ({"type": "order.paid", "n": 1}, "order.paid")
+    empty = scheme.verify(b"", standard(STANDARD_OLD, b""), time.time())
+    assert (empty.data, empty.type) == (None, "webhook")
+
+
 # ------------------------------------------------------------------ Slack
 
 

@@ -243,8 +243,9 @@ class BindingRouter:
         now: datetime,
     ) -> int:
         sqlite = connection.dialect.name == "sqlite"
-        if sqlite:  # the hot path of every stored batch: the driver's own SQL, no compiling
-            found = connection.exec_driver_sql(_SQLITE_ACTIVE, (source,))
+        driver = connection.connection.driver_connection if sqlite else None
+        if driver is not None:  # the hot path of every stored batch: the driver's own SQL
+            found = driver.execute(_SQLITE_ACTIVE, (source,)).fetchall()
             bindings = [(name, json.loads(filters) if filters else {}) for name, filters in found]
         else:
             found = connection.execute(_ACTIVE_OF_SOURCE, {"source": source})
@@ -266,10 +267,10 @@ class BindingRouter:
             for name, filters in bindings
             if not filters or matches(event, filters)
         ]
-        if rows and sqlite:
+        if rows and driver is not None:
             stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format, UTC
             values = [(r["id"], r["event"], r["binding"], stamp, stamp) for r in rows]
-            connection.exec_driver_sql(_SQLITE_DELIVERY, values)
+            driver.executemany(_SQLITE_DELIVERY, values)
         elif rows:
             connection.execute(sa.insert(DELIVERIES), rows)
         return len(rows)

@@ -260,16 +260,55 @@ def _unique_rows(events: Iterable[Event], now: datetime) -> list[tuple[dict[str,
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
-def _payload(event: Event) -> tuple[str, dict[str, str]]:
-    text = _ENCODER.encode(event.data)
-    headers = dict(event.headers)
-    if len(text) > MAX_DATA_BYTES:
-        headers["workbench-note"] = (
-            f"the payload ({len(text)} characters of JSON) exceeds the inbox limit "
-            f"of {MAX_DATA_BYTES} and was not kept"
+def _fast_encoder() -> Callable[[Any, int], Any] | None:
+    """The C encoder behind :data:`_ENCODER`, built once: ``JSONEncoder.encode`` builds
+    one for every value, which costs more than encoding a webhook's payload."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    quote = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or quote is None:
+        return None
+    try:  # no markers: a circular value ends in RecursionError, then _ENCODER names it
+        encoder: Callable[[Any, int], Any] = make(
+            None, str, quote, None, ": ", ", ", False, False, True
         )
-        text = "null"
-    return text, headers
+    except TypeError:  # another signature
+        return None
+    return encoder
+
+
+_FAST_ENCODER = _fast_encoder()
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as the inbox's JSON text, what ``_ENCODER.encode`` gives.
+
+    Example:
+        >>> _json_text({"n": 1, "city": "Zürich", "when": datetime(2024, 5, 6)})
+        '{"n": 1, "city": "Zürich", "when": "2024-05-06 00:00:00"}'
+        >>> loop = []; loop.append(loop)
+        >>> _json_text(loop)
+        Traceback (most recent call last):
+        ...
+        ValueError: Circular reference detected
+    """
+    if _FAST_ENCODER is not None and not isinstance(value, str):
+        try:
+            return "".join(_FAST_ENCODER(value, 0))
+        except RecursionError:
+            pass
+    return _ENCODER.encode(value)
+
+
+def _payload(event: Event) -> tuple[str, Mapping[str, str]]:
+    text = _json_text(event.data)
+    if len(text) <= MAX_DATA_BYTES:
+        return text, event.headers
+    headers = dict(event.headers)
+    headers["workbench-note"] = (
+        f"the payload ({len(text)} characters of JSON) exceeds the inbox limit "
+        f"of {MAX_DATA_BYTES} and was not kept"
+    )
+    return "null", headers
 
 
 # the order _insert_sqlite writes the values in
@@ -278,12 +317,31 @@ _SQLITE_CHUNK = 100  # rows a statement, well under SQLite's limit of bound valu
 
 
 def _insert_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
-    """The SQLite insert, as one multi-row statement with RETURNING: the same rows
-    SQLAlchemy would write (times as its text, headers as JSON) at a fraction of the cost,
-    which a webhook answered only after its commit feels in full."""
+    """The SQLite insert, as one multi-row statement on the driver's own connection: the
+    same rows SQLAlchemy would write (times as its text, headers as JSON) at a fraction of
+    the cost, which a webhook answered only after its commit feels in full. The ids of the
+    rows stored come from the count of changes, read back only when a repeat was dropped
+    (each row read is a step that gives up the GIL, and a reader contends for it with the
+    webhook server's loop).
+
+    Example:
+        >>> import sqlalchemy as sa
+        >>> from workbench.triggers.tables import METADATA
+        >>> engine = sa.create_engine("sqlite://")
+        >>> METADATA.create_all(engine, tables=[EVENTS])
+        >>> moment = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
+        >>> row = {"id": "i-1", "source": "s", "event_id": "e-1", "type": "t", "time": moment,
+        ...        "subject": None, "data": "{}", "headers": {}, "received_at": moment}
+        >>> repeat = {**row, "id": "i-2"}  # the same event again, under a fresh inbox id
+        >>> with engine.begin() as connection:
+        ...     _insert_sqlite(connection, [row]), _insert_sqlite(connection, [repeat])
+        ({'i-1'}, set())
+    """
     inserted: set[str] = set()
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a live connection inside its transaction
     received = _sqlite_time(rows[0]["received_at"])  # one moment for the whole batch
-    encode = _ENCODER.encode
+    encode = _json_text
     for start in range(0, len(rows), _SQLITE_CHUNK):
         chunk = rows[start : start + _SQLITE_CHUNK]
         values: list[Any] = []
@@ -299,8 +357,13 @@ def _insert_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[st
                 encode(row["headers"]),
                 received,
             )
-        found = connection.exec_driver_sql(_sqlite_insert_text(len(chunk)), tuple(values))
-        inserted.update(inbox_id for (inbox_id,) in found)
+        ids = [row["id"] for row in chunk]
+        if driver.execute(_sqlite_insert_text(len(chunk)), values).rowcount == len(chunk):
+            inserted.update(ids)  # all new: the usual case, known without reading them back
+            continue
+        marks = ", ".join("?" * len(ids))  # fresh ids: those found are the rows just stored
+        found = driver.execute(f"SELECT id FROM {EVENTS.name} WHERE id IN ({marks})", ids)
+        inserted.update(inbox_id for (inbox_id,) in found.fetchall())
     return inserted
 
 
@@ -310,13 +373,18 @@ def _sqlite_insert_text(count: int) -> str:
     return (
         f"INSERT INTO {EVENTS.name} ({', '.join(_COLUMNS)}) VALUES "
         + ", ".join([marks] * count)
-        + " ON CONFLICT (source, event_id) DO NOTHING RETURNING id"
+        + " ON CONFLICT (source, event_id) DO NOTHING"
     )
 
 
 def _sqlite_time(moment: datetime) -> str:
-    """A UTC time as SQLAlchemy writes it to SQLite."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    """A UTC time as SQLAlchemy writes it to SQLite.
+
+    Example:
+        >>> _sqlite_time(datetime(2024, 5, 6, 12, 0, tzinfo=UTC))
+        '2024-05-06 12:00:00.000000'
+    """
+    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 @functools.cache

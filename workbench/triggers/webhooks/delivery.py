@@ -25,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+_decode = json.JSONDecoder().decode
+
 TOLERANCE = 300.0
 """Seconds a signed timestamp may be away from now (Standard Webhooks, Slack and Stripe)."""
 
@@ -78,6 +80,21 @@ def parse_body(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
+
+
+def parse_text(text: str) -> Any:
+    """:func:`parse_body` for a body already decoded from UTF-8.
+
+    Example:
+        >>> parse_text('{"order": 42}'), parse_text("plain text"), parse_text("")
+        ({'order': 42}, 'plain text', None)
+    """
+    if not text:
+        return None
+    try:
+        return _decode(text[1:] if text[0] == "\ufeff" else text)  # a BOM, as json.loads(bytes)
+    except ValueError:
+        return text
 
 
 def required(headers: Mapping[str, str], name: str) -> str:

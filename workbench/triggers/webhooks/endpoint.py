@@ -40,6 +40,7 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 MAX_BODY = 1024 * 1024  # bytes
 RETRY_AFTER = "5"  # seconds a sender is asked to wait when no reader takes deliveries
 _JSON = json.JSONEncoder(separators=(",", ":"))
+_quoted: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 class Endpoint:
@@ -84,11 +85,12 @@ class Endpoint:
         if reader is None:
             raise _no_reader()
         stamp = delivery.timestamp
-        event = Event.model_construct(  # every field is built here, of its type: no validation
+        event = Event.model_construct(  # every field given, of its type: no validation, no default
             source=self.source,
             id=delivery.id,
             type=delivery.type,
             time=datetime.fromtimestamp(stamp, UTC) if stamp is not None else datetime.now(UTC),
+            subject=None,
             data=delivery.data,
             headers={k: v for k, v in headers.items() if k not in CREDENTIAL_HEADERS},
         )
@@ -100,7 +102,7 @@ class Endpoint:
             raise _no_reader("the reader stopped before storing the delivery; retry later")
         self.guard.remember(delivery, now=time.time())
         log.debug("%s: stored %s", self.connection, delivery.id)
-        await answer(send, 200, {"status": "stored", "id": delivery.id})
+        await stored(send, delivery.id)
 
 
 class _Gone(Exception):
@@ -145,6 +147,24 @@ async def answer(
     raw = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content))]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": content})
+
+
+async def stored(send: Send, delivery_id: str) -> None:
+    """Send ``{"status": "stored", "id": ...}``: what :func:`answer` sends for it, built
+    without a JSON encoder, as every stored delivery is answered this way.
+
+    Example:
+        >>> import asyncio
+        >>> sent = []
+        >>> async def send(message): sent.append(message)
+        >>> asyncio.run(stored(send, 'msg-"1"'))
+        >>> sent[0]["status"], json.loads(sent[1]["body"])
+        (200, {'status': 'stored', 'id': 'msg-"1"'})
+    """
+    content = b'{"status":"stored","id":%s}' % _quoted(delivery_id).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(content))]
+    await send({"type": "http.response.start", "status": 200, "headers": raw})
     await send({"type": "http.response.body", "body": content})
 
 

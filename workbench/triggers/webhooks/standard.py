@@ -31,7 +31,7 @@ from workbench.triggers.webhooks.delivery import (
     Refusal,
     Verified,
     check_timestamp,
-    parse_body,
+    parse_text,
     required,
     text_field,
 )
@@ -46,9 +46,11 @@ class StandardWebhooks(Scheme):
 
     def __init__(self, secrets: Sequence[str]) -> None:
         from standardwebhooks import Webhook
+        from standardwebhooks.webhooks import WebhookVerificationError
 
         super().__init__(secrets)
         self._webhooks = [Webhook(secret) for secret in secrets]
+        self._mismatch = WebhookVerificationError
 
     @classmethod
     def secret_problem(cls, secret: str) -> str | None:
@@ -64,23 +66,25 @@ class StandardWebhooks(Scheme):
         return None
 
     def verify(self, body: bytes, headers: Mapping[str, str], now: float) -> Verified:
-        from standardwebhooks.webhooks import WebhookVerificationError
-
+        msg_id = required(headers, "webhook-id")
+        stamp_text = required(headers, "webhook-timestamp")
         signed = {
-            name: required(headers, name)
-            for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+            "webhook-id": msg_id,
+            "webhook-timestamp": stamp_text,
+            "webhook-signature": required(headers, "webhook-signature"),
         }
-        stamp_text = signed["webhook-timestamp"]
         stamp = check_timestamp(stamp_text, now=now, name="webhook-timestamp")
+        try:
+            text = body.decode()  # decoded once: the package and the JSON parser share it
+        except UnicodeDecodeError:
+            raise Refusal(
+                400, "BodyNotText", "Standard Webhooks sign UTF-8 text and the body is not"
+            ) from None
         for webhook in self._webhooks:
             try:
-                webhook.verify(body, signed, json_parse=False)
-            except WebhookVerificationError:
+                webhook.verify(text, signed, json_parse=False)
+            except self._mismatch:
                 continue
-            except UnicodeDecodeError:
-                raise Refusal(
-                    400, "BodyNotText", "Standard Webhooks sign UTF-8 text and the body is not"
-                ) from None
             except ValueError:  # binascii.Error too: a signature that is not v1,<base64>
                 raise Refusal(
                     400,
@@ -91,12 +95,12 @@ class StandardWebhooks(Scheme):
             break
         else:
             raise Refusal(401, "InvalidSignature", "no signature matches the body for any secret")
-        data = parse_body(body)
+        data = parse_text(text)
         return Verified(
-            id=signed["webhook-id"],
+            id=msg_id,
             data=data,
             type=text_field(data, "type") or "webhook",
             timestamp=stamp,
-            fingerprint=f"{signed['webhook-id']}\n{stamp_text}",
+            fingerprint=f"{msg_id}\n{stamp_text}",
             expires=stamp + TOLERANCE,
         )
