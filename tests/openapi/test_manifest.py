@@ -45,7 +45,7 @@ actions:
     path: /search
     params:
       q: {required: true}
-    pagination: {type: cursor, cursor_param: after, next: meta.next}
+    pagination: {type: cursor, cursor_param: after, cursor_path: meta.next}
   check:
     path: /health
 """
@@ -94,7 +94,11 @@ def test_a_manifest_reads_like_a_spec(manifest: Path) -> None:
 
     search = spec.operations["search"]
     assert search.parameters[0].required
-    assert search.pagination == {"type": "cursor", "cursor_param": "after", "next": "meta.next"}
+    assert search.pagination == {
+        "type": "cursor",
+        "cursor_param": "after",
+        "cursor_path": "meta.next",
+    }
     assert spec.document["paths"]["/search"]["get"]["operationId"] == "search"
 
 
@@ -184,3 +188,54 @@ def test_a_manifest_must_be_a_mapping(tmp_path: Path) -> None:
     path.write_text("- a\n- b\n")
     with pytest.raises(SpecError, match=r"list\.yaml: expected a mapping at the top, got list"):
         load_manifest(path)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        (
+            "pagination",
+            {"type": "page", "limit": 50},
+            "pagination: the default for every action: unknown field 'limit' for pagination "
+            "'page' (did you mean 'size'?); the fields of 'page' are: type, records, page_param, "
+            "size_param, size, first_page, total_pages_path",
+        ),
+        (
+            "actions.search.pagination",
+            {"type": "cursor", "cursor_parm": "after"},
+            "actions.search.pagination: action 'search': unknown field 'cursor_parm' for "
+            "pagination 'cursor' (did you mean 'cursor_param'?)",
+        ),
+        (
+            "actions.search.pagination",
+            {"type": "pages"},
+            "actions.search.pagination: action 'search': pagination has unknown type 'pages' "
+            "(did you mean 'page'?)",
+        ),
+        (
+            "pagination",
+            {"type": "offset", "limit": 0},
+            "pagination: the default for every action: pagination 'offset': field 'limit'",
+        ),
+    ],
+)
+def test_pagination_fields_are_checked_when_loading(
+    where: str, value: Any, message: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(edited(where, value), sort_keys=False))
+    with pytest.raises(SpecError) as raised:
+        load_manifest(path)
+    assert str(raised.value).startswith(f"{path}: {message}")
+
+
+def test_a_spec_extension_pagination_is_checked_when_loading() -> None:
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {"/a": {"get": {"x-workbench-pagination": {"type": "offset", "size": 5}}}},
+    }
+    with pytest.raises(SpecError, match=r"x\.json: #/paths/~1a/get/x-workbench-pagination: "
+                       r"operation 'get_a': unknown field 'size' for pagination 'offset' "
+                       r"\(did you mean 'limit'\?\)"):  # fmt: skip
+        load_spec(doc, name="x.json")

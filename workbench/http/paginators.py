@@ -183,6 +183,16 @@ class PaginatorRegistry:
             choices = ", ".join(self.names())
             raise ConfigError(f"pagination: unknown type {name!r} (one of {choices})") from None
 
+    def fields(self, name: str) -> dict[str, str]:
+        """The fields of strategy ``name`` (``type`` and ``records`` included), each described.
+
+        Example:
+            >>> list(paginators.fields("cursor"))
+            ['type', 'records', 'cursor_param', 'cursor_path']
+        """
+        model = self.get(name).config_model
+        return {key: info.description or "" for key, info in model.model_fields.items()}
+
     def build(self, config: Mapping[str, Any] | PaginatorConfig | Paginator) -> Paginator:
         """A strategy from its config (a dict or a config model), validated."""
         if isinstance(config, Paginator):

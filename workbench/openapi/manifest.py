@@ -35,7 +35,7 @@ from workbench.errors import SpecError
 from workbench.openapi import documents, shape
 from workbench.openapi.build import build_spec
 from workbench.openapi.model import ApiSpec
-from workbench.openapi.operations import PAGINATION_KEY, RECORDS_KEY
+from workbench.openapi.operations import PAGINATION_KEY, RECORDS_KEY, check_pagination
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _STRICT = ConfigDict(extra="forbid", populate_by_name=True)
@@ -129,6 +129,14 @@ def load_manifest(source: str | Path | Mapping[str, Any], *, name: str | None = 
         Traceback (most recent call last):
         ...
         workbench.errors.SpecError: manifest.yaml: actions.a.params.page.type: Input should be 'string', 'integer', 'number', 'boolean', 'array' or 'object' (got 'int')
+
+    Each pagination's fields are checked when the manifest is read:
+
+        >>> load_manifest({"base_url": "https://x.example.com", "pagination": {"type": "page",
+        ...     "limit": 50}, "actions": {}}, name="manifest.yaml")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.SpecError: manifest.yaml: pagination: the default for every action: unknown field 'limit' for pagination 'page' (did you mean 'size'?); the fields of 'page' are: type, records, page_param, size_param, size, first_page, total_pages_path
     """  # noqa: E501
     label = name if isinstance(source, Mapping) else None
     document = documents.read(source, label=label)
@@ -146,6 +154,9 @@ def manifest_spec(
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
         raise SpecError(_describe(exc), source=source) from None
+    check_pagination(manifest.pagination, source, "pagination", "the default for every action")
+    for key, action in manifest.actions.items():
+        check_pagination(action.pagination, source, f"actions.{key}.pagination", f"action {key!r}")
     document = to_openapi(manifest, source)
     return build_spec(
         document, source=source, uri=uri, name=name or manifest.name, origin="manifest"

@@ -6,6 +6,7 @@ their ``$ref``s), so a large spec imports in the time it takes to walk its paths
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, cast
@@ -42,6 +43,7 @@ def read_operations(
     """
     source = resolver.label
     default_pagination = document.get(PAGINATION_KEY)
+    check_pagination(default_pagination, source, f"#/{PAGINATION_KEY}", "the default")
     found: list[_Context] = []
     paths = shape.mapping(document.get("paths"), source, "#/paths", optional=True)
     for path, raw_item in paths.items():
@@ -62,6 +64,71 @@ def read_operations(
         name: _operation(ctx, name, default_pagination)
         for ctx, name in zip(found, names, strict=True)
     }
+
+
+def check_pagination(config: Any, source: str, pointer: str, who: str) -> None:
+    """SpecError unless ``config`` is a valid pagination (or None / false: no pagination).
+
+    The message names ``who`` uses it, the field at fault and the fields of that strategy.
+
+    Example:
+        >>> check_pagination({"type": "page", "size": 50}, "s.yaml", "pagination", "the default")
+        >>> check_pagination({"type": "page", "page_size": 50}, "s.yaml", "actions.a.pagination",
+        ...                  "action 'a'")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.SpecError: s.yaml: actions.a.pagination: action 'a': unknown field 'page_size' for pagination 'page' (did you mean 'size'?); the fields of 'page' are: type, records, page_param, size_param, size, first_page, total_pages_path
+    """  # noqa: E501
+    if config is None or config is False:
+        return
+    from workbench.errors import ConfigError
+    from workbench.http.paginators import paginators
+
+    def fail(message: str) -> SpecError:
+        return SpecError(f"{who}: {message}", source=source, pointer=pointer)
+
+    if not isinstance(config, Mapping):
+        raise fail(f"pagination must be a mapping with a 'type', got {shape.kind(config)}")
+    names = paginators.names()
+    kind = config.get("type")
+    if not isinstance(kind, str) or kind not in names:
+        got = "no 'type'" if kind is None else f"unknown type {kind!r}"
+        hint = _did_you_mean(kind, names)
+        raise fail(f"pagination has {got}{hint}; the types are: {', '.join(names)}")
+    fields = list(paginators.fields(kind))
+    for key in config:
+        if key not in fields:
+            hint = _did_you_mean(key, fields)
+            raise fail(
+                f"unknown field {key!r} for pagination {kind!r}{hint}; "
+                f"the fields of {kind!r} are: {', '.join(fields)}"
+            )
+    try:
+        paginators.build(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+# What a field is called in another strategy (or API) -> its name here.
+_SYNONYMS = {
+    "limit": ("size",),
+    "size": ("limit",),
+    "page_size": ("size", "limit"),
+    "per_page": ("size", "limit"),
+    "next": ("cursor_path", "next_path"),
+    "cursor": ("cursor_param",),
+    "page": ("page_param",),
+    "offset": ("offset_param",),
+}
+
+
+def _did_you_mean(word: object, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for a close match or a known synonym, else nothing."""
+    if not isinstance(word, str):
+        return ""
+    close = [c for c in _SYNONYMS.get(word, ()) if c in choices]
+    close = close or difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class _Context:
@@ -103,7 +170,8 @@ def _operation(ctx: _Context, name: str, default_pagination: Any) -> Operation:
     raws: list[Mapping[str, Any]] = []
     try:
         lists = [(ctx.item.get("parameters"), f"{at.rsplit('/', 1)[0]}/parameters")]
-        raws = read_parameters([*lists, (op.get("parameters"), f"{at}/parameters")], ctx.resolver)
+        own = (op.get("parameters"), f"{at}/parameters")
+        raws = read_parameters([*lists, own], ctx.resolver, name)
     except shape.Unsupported as exc:
         reasons.append(str(exc))
     for missing in undeclared_placeholders(ctx.path, raws):
@@ -130,6 +198,9 @@ def _operation(ctx: _Context, name: str, default_pagination: Any) -> Operation:
     except shape.Unsupported as exc:
         reasons.append(str(exc))
         responses = ()
+    if PAGINATION_KEY in op:
+        where = f"{at}/{PAGINATION_KEY}"
+        check_pagination(op[PAGINATION_KEY], source, where, f"operation {name!r}")
     pagination = op.get(PAGINATION_KEY, default_pagination)
     servers_at = f"{at}/servers" if op.get("servers") else f"{at.rsplit('/', 1)[0]}/servers"
     servers = op.get("servers") or ctx.item.get("servers")

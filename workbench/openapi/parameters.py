@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
-from workbench.openapi import naming, shape
+from workbench.openapi import naming, patterns, shape
 from workbench.openapi.model import Location, Parameter
 from workbench.openapi.refs import Resolver
 
@@ -15,13 +16,19 @@ _PRIORITY = {location: index for index, location in enumerate(LOCATIONS)}
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
+class SpecWarning(UserWarning):
+    """A spec has a small defect that costs one part (a parameter, a server), not the import."""
+
+
 def read_parameters(
-    lists: Sequence[tuple[Any, str]], resolver: Resolver
+    lists: Sequence[tuple[Any, str]], resolver: Resolver, operation: str = ""
 ) -> list[Mapping[str, Any]]:
     """The parameter objects of ``(list, pointer)`` pairs, later ones winning on (name, in).
 
     ``$ref``s are followed; a parameter with no name or an unknown location, or a
     reference that cannot be resolved, makes the operation :class:`~shape.Unsupported`.
+    A repeat of a parameter in the same list is left out (the first is kept) with a
+    :class:`SpecWarning` naming the spec, the ``operation`` and the defect.
 
     Example:
         >>> from workbench.openapi.refs import Resolver
@@ -32,12 +39,19 @@ def read_parameters(
         ...                         Resolver(doc, "file:///s.json", "s.json"))
         >>> [(p["name"], p["in"]) for p in found]
         [('id', 'path'), ('limit', 'query')]
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     found = read_parameters([([{"name": "q", "in": "query"}] * 2, "#/o")],
+        ...                             Resolver({}, "file:///s.json", "s.json"), "search")
+        >>> len(found), [str(w.message) for w in caught]
+        (1, ["s.json: operation 'search': #/o/1: query parameter 'q' repeats; it is left out"])
     """
     source = resolver.label
     found: dict[tuple[str, str], Mapping[str, Any]] = {}
     for raw, pointer in lists:
         if raw is None:
             continue
+        seen: set[tuple[str, str]] = set()
         for index, item in enumerate(shape.sequence(raw, source, pointer)):
             where = f"{pointer}/{index}"
             value = shape.mapping(shape.deref(resolver, item, where), source, where)
@@ -46,9 +60,27 @@ def read_parameters(
                 raise shape.Unsupported(f"{where}: a parameter has no name")
             if location not in _PRIORITY:
                 raise shape.Unsupported(f"{where}: parameter {name!r} is in {location!r}")
+            if (name, location) in seen:
+                _left_out(source, operation, f"{where}: {location} parameter {name!r} repeats")
+                continue
+            seen.add((name, location))
             found.pop((name, location), None)
             found[(name, location)] = value
+            _note_pattern(value)
     return list(found.values())
+
+
+def _left_out(source: str, operation: str, defect: str) -> None:
+    named = f"operation {operation!r}: " if operation else ""
+    warnings.warn(f"{source}: {named}{defect}; it is left out", SpecWarning, stacklevel=4)
+
+
+def _note_pattern(raw: Mapping[str, Any]) -> None:
+    """Let request validation read the parameter's ``pattern`` where only ``regex`` can."""
+    schema = raw.get("schema")
+    pattern = schema.get("pattern") if isinstance(schema, Mapping) else None
+    if isinstance(pattern, str) and patterns.needs_regex(pattern):
+        patterns.validate_with_regex()
 
 
 def build_parameters(

@@ -1,10 +1,19 @@
-"""A string matching a (simple) regular expression, for schemas with a ``pattern``."""
+"""A string matching a (simple) regular expression, for schemas with a ``pattern``.
+
+Specs are written for ECMA-262 and PCRE-like engines: where Python's ``re`` cannot read a
+pattern (``\\p{L}``, possessive quantifiers on old Pythons, ``\\X``), the ``regex``
+package reads it, both to check values and to make examples.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
+from collections.abc import Iterator
 from typing import Any
+
+import regex  # type: ignore[import-untyped]
 
 _parser: Any = importlib.import_module("re._parser")  # the stdlib's regex parser
 _CATEGORIES = {
@@ -24,6 +33,76 @@ class _Unsupported(Exception):
 
 class TooLong(ValueError):
     """The shortest string a pattern allows is longer than the limit asked for."""
+
+
+@functools.lru_cache(maxsize=1024)
+def compiled(pattern: str) -> Any:
+    """``pattern`` compiled by ``re``, or by ``regex`` where ``re`` cannot read it.
+
+    Raises ``regex.error`` (a ValueError) when neither can.
+
+    Example:
+        >>> type(compiled(r"^[a-z]+$")) is re.Pattern, type(compiled(r"^\\p{L}+$")) is re.Pattern
+        (True, False)
+        >>> bool(compiled(r"^\\p{L}+$").search("Zoë")), bool(compiled(r"^\\p{L}+$").search("ab1"))
+        (True, False)
+    """
+    try:
+        return re.compile(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return regex.compile(pattern, regex.VERSION0)
+
+
+def needs_regex(pattern: str) -> bool:
+    """True when only the ``regex`` package can read ``pattern``.
+
+    Example:
+        >>> needs_regex(r"^\\p{Lu}\\w*$"), needs_regex(r"^\\d+$"), needs_regex(r"(")
+        (True, False, False)
+    """
+    try:
+        return isinstance(compiled(pattern), regex.Pattern)
+    except regex.error:
+        return False
+
+
+def search(pattern: str, text: str) -> bool:
+    """True when ``pattern`` (read by ``re`` or ``regex``) is found in ``text``.
+
+    Example:
+        >>> search(r"^\\p{L}+$", "Ångström"), search(r"^\\p{L}+$", "R2D2")
+        (True, False)
+    """
+    return compiled(pattern).search(text) is not None
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """JSON Schema's ``pattern``, read by ``re`` or ``regex``."""
+    if validator.is_type(instance, "string") and not search(pattern, instance):
+        from jsonschema.exceptions import ValidationError
+
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def validate_with_regex() -> None:
+    """Make request validation (openapi-core's schema validators) read patterns as
+    :func:`compiled` does; ``re``'s answer is kept for every pattern ``re`` can read.
+
+    Called where a spec has a pattern only ``regex`` reads, so other specs pay nothing.
+
+    Example:
+        >>> validate_with_regex()
+        >>> from openapi_schema_validator import OAS30WriteValidator
+        >>> validator = OAS30WriteValidator({"type": "string", "pattern": "^\\\\p{L}+$"})
+        >>> validator.is_valid("abc"), validator.is_valid("a1")
+        (True, False)
+    """
+    from openapi_schema_validator import validators
+
+    for name, value in vars(validators).items():
+        table = getattr(value, "VALIDATORS", None)
+        if name.startswith("OAS") and isinstance(table, dict) and "pattern" in table:
+            table["pattern"] = _pattern_keyword
 
 
 def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str | None:
@@ -49,7 +128,7 @@ def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str |
     """
     min_length = min(min_length, limit)
     try:
-        parsed = _parser.parse(pattern)
+        parsed = _parser.parse(_readable(pattern) if needs_regex(pattern) else pattern)
         out = _Out(limit)
         _emit(parsed, out, 0)
         if out.length < min_length:
@@ -60,11 +139,46 @@ def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str |
                 return None  # stretching overshoots; the shortest is too short
             out = stretched
         text = "".join(out)
-        return text if re.search(pattern, text) else None
+        return text if search(pattern, text) else None
     except TooLong:
         raise
     except (_Unsupported, re.error, RecursionError, ValueError, OverflowError):
         return None
+
+
+# Unicode properties (by their first letter) as ASCII characters ``re`` can make examples of.
+_PROPERTIES = {"L": "a-zA-Z", "Lu": "A-Z", "Ll": "a-z", "N": "0-9", "Nd": "0-9", "Z": " "}
+_PROPERTY = re.compile(r"\\(p)\{(?:[a-zA-Z_]+[=:])?([a-zA-Z_ ]+)\}|\\[\\\[\]]|[\[\]]")
+_NAMES = {"letter": "L", "alpha": "L", "alphabetic": "L", "digit": "Nd", "number": "N"}
+_NAMES |= {"uppercase_letter": "Lu", "lowercase_letter": "Ll", "decimal_number": "Nd"}
+
+
+def _readable(pattern: str) -> str:
+    """``pattern`` with ``\\p{...}`` replaced by an ASCII part of it, for making examples.
+
+    Example:
+        >>> _readable(r"^\\p{Lu}[\\p{L}\\d]*$")
+        '^[A-Z][a-zA-Z\\\\d]*$'
+    """
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        text = match.group(0)
+        if text == "[":
+            depth += 1
+        elif text == "]":
+            depth = max(depth - 1, 0)
+        if match.group(1) is None:
+            return text
+        name = match.group(2).strip()
+        name = _NAMES.get(name.lower(), name)
+        chars = _PROPERTIES.get(name) or _PROPERTIES.get(name[:1])
+        if chars is None:
+            raise _Unsupported(name)
+        return chars if depth else f"[{chars}]"
+
+    return _PROPERTY.sub(replace, pattern)
 
 
 class _Out(list[str]):

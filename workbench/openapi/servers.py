@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from workbench.errors import SpecError
 from workbench.openapi import shape
+from workbench.openapi.parameters import SpecWarning
 
 _VARIABLE = re.compile(r"\{([^{}]+)\}")
+# A first segment that names a host: ``api.example.com``, ``localhost:8080``, ``10.0.0.1``.
+_HOST = re.compile(
+    r"(?:localhost|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|\d+(?:\.\d+){3})(?::\d+)?(?:/|$)", re.I
+)
 
 
 def server_urls(raw: Any, source: str, pointer: str, base: str | None = None) -> tuple[str, ...]:
     """The URLs of a ``servers`` list, without a trailing slash.
 
     A relative URL is resolved against ``base`` when that is an http(s) URL (the spec was
-    loaded from one), and kept as written otherwise.
+    loaded from one), and kept as written otherwise (a live call then asks for a base URL).
+    A URL without a scheme that starts with a host (``//api.example.com/v1`` with no
+    ``base``, ``api.example.com/v1``) gets ``https://``, with a :class:`SpecWarning`.
 
     Example:
         >>> servers = [{"url": "https://{region}.example.com/v1/",
@@ -27,6 +35,13 @@ def server_urls(raw: Any, source: str, pointer: str, base: str | None = None) ->
         ('https://eu.example.com/v1', '/v2')
         >>> server_urls(servers[1:], "s.json", "#/servers", "https://example.com/specs/s.json")
         ('https://example.com/v2',)
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     server_urls([{"url": "api.example.com/v1"}], "s.json", "#/servers")
+        ('https://api.example.com/v1',)
+        >>> print(caught[0].message)
+        s.json: #/servers/0/url: 'api.example.com/v1' has no scheme; read as https://api.example.com/v1
     """
     if raw is None:
         return ()
@@ -38,6 +53,7 @@ def server_urls(raw: Any, source: str, pointer: str, base: str | None = None) ->
         variables = server.get("variables") or {}
         if isinstance(variables, Mapping):
             url = _VARIABLE.sub(functools.partial(_default, variables), url)
+        url = _with_scheme(url, base, source, f"{where}/url")
         try:
             url = absolute(url, base)
             urlsplit(url).port  # noqa: B018 - a malformed host or port raises here
@@ -60,6 +76,23 @@ def absolute(url: str, base: str | None) -> str:
     if not urlsplit(url).scheme and base and base.startswith(("http://", "https://")):
         url = urljoin(base, url)
     return url.rstrip("/") or url
+
+
+def _with_scheme(url: str, base: str | None, source: str, pointer: str) -> str:
+    """``https://`` + ``url`` where it names a host but no scheme (warned about)."""
+    if "://" in url or (url.startswith("/") and not url.startswith("//")):
+        return url
+    if url.startswith("//"):
+        if base and base.startswith(("http://", "https://")):
+            return url  # a network-path reference: the scheme of the spec's own URL
+        fixed = "https:" + url
+    elif _HOST.match(url):
+        fixed = "https://" + url
+    else:
+        return url  # a relative path (or another scheme), resolved or kept as written
+    message = f"{source}: {pointer}: {url!r} has no scheme; read as {fixed.rstrip('/')}"
+    warnings.warn(message, SpecWarning, stacklevel=4)
+    return fixed
 
 
 def _default(variables: Mapping[str, Any], match: re.Match[str]) -> str:

@@ -8,6 +8,7 @@ matching ``components``, with every ``#/definitions/X`` reference rewritten.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from workbench.errors import SpecError
 from workbench.openapi import shape
 from workbench.openapi.bodies import FORM, MULTIPART
 from workbench.openapi.operations import METHODS
+from workbench.openapi.parameters import SpecWarning
 from workbench.openapi.refs import Resolver, escape
 from workbench.openapi.swagger2_parts import parameter_schema, rewrite, security_scheme
 
@@ -71,6 +73,16 @@ class _Converter:
 
     def _servers(self) -> list[dict[str, str]]:
         host, base_path = self.doc.get("host"), str(self.doc.get("basePath") or "")
+        if isinstance(host, str) and "://" in host:  # a URL where a host belongs
+            scheme, _, host = host.partition("://")
+            self._warn("#/host", f"is a URL, not a host; read as host {host.rstrip('/')!r}")
+            self.doc = {**self.doc, "schemes": self.doc.get("schemes") or [scheme]}
+            host = host.rstrip("/")
+        if base_path and not base_path.startswith("/"):
+            self._warn(
+                "#/basePath", f"{base_path!r} does not start with '/'; read as '/{base_path}'"
+            )
+            base_path = "/" + base_path
         here = urlsplit(self.uri)
         remote = here.scheme in ("http", "https")
         schemes = self._list(self.doc.get("schemes"), "#/schemes")
@@ -111,6 +123,9 @@ class _Converter:
                 for key, raw in schemes.items()
             }
         return components
+
+    def _warn(self, pointer: str, message: str) -> None:
+        warnings.warn(f"{self.source}: {pointer}: {message}", SpecWarning, stacklevel=3)
 
     def _paths(self, paths: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
