@@ -137,12 +137,15 @@ def test_actions_are_methods_with_real_signatures_and_docs() -> None:
         ("tag", "KEYWORD_ONLY", None),
         ("born", "KEYWORD_ONLY", None),
         ("owner", "KEYWORD_ONLY", None),
+        ("records", "KEYWORD_ONLY", None),
+        ("raw", "KEYWORD_ONLY", False),
     ]
     assert signature.parameters["name"].annotation is str
     assert signature.return_annotation is Result
     assert (
         str(inspect.signature(pets.get_inventory))
-        == "(store_id: int) -> workbench.results.result.Result"
+        == "(store_id: int, *, records: str | None = None, raw: bool = False)"
+        " -> workbench.results.result.Result"
     )
     assert pets.list_pets.__doc__ == "List pets\n\nReturns the pets, newest first.\n\nGET /pets"
     text = pydoc.render_doc(pets.list_pets, renderer=pydoc.plaintext)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from workbench.openapi.arguments import Argument, plan
 from workbench.openapi.models import TypeBuilder, field_name
+from workbench.openapi.records import find_records
 from workbench.openapi.schemas import flatten, inline
 from workbench.results import Result
 from workbench.sdk.action import ActionSpec
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 _TAGS = re.compile(r"<[^>]+>")  # descriptions written in HTML (Stripe's)
 MAX_ITEMS = "max_items"
 """The extra argument of a paginated action: stop after this many records."""
+RECORDS = "records"
+"""The extra argument of every action: the dotted path to the records in the answer."""
+RAW = "raw"
+"""The extra argument of every action: True returns the answer's body whole."""
 
 
 class OperationSpec(ActionSpec):
@@ -76,12 +81,57 @@ class OperationSpec(ActionSpec):
                 kind, default = inspect.Parameter.KEYWORD_ONLY, None
             annotation = self.annotations[arg.name]
             params.append(inspect.Parameter(arg.name, kind, default=default, annotation=annotation))
+        keyword = inspect.Parameter.KEYWORD_ONLY
         if self.paginated:
-            limit = inspect.Parameter(
-                MAX_ITEMS, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=int | None
+            params.append(
+                inspect.Parameter(MAX_ITEMS, keyword, default=None, annotation=int | None)
             )
-            params.append(limit)
+        options = self.options
+        params.append(
+            inspect.Parameter(options[RECORDS], keyword, default=None, annotation=str | None)
+        )
+        params.append(inspect.Parameter(options[RAW], keyword, default=False, annotation=bool))
         return inspect.Signature(params, return_annotation=Result)
+
+    @cached_property
+    def options(self) -> dict[str, str]:
+        """The keyword of each call option (``records``, ``raw``).
+
+        An operation's own argument of the same name wins: the option is then reached
+        with a leading underscore (``_records``, ``_raw``).
+        """
+        taken = {arg.name for arg in self.arguments} | {MAX_ITEMS}
+        found: dict[str, str] = {}
+        for option in (RECORDS, RAW):
+            keyword = option
+            while keyword in taken:
+                keyword = "_" + keyword
+            found[option] = keyword
+        return found
+
+    @cached_property
+    def records(self) -> str | None:
+        """Where the records are in the answer: the spec's selector, else the schema's.
+
+        None keeps the body whole; ``""`` is the body itself (see
+        :func:`~workbench.openapi.records.find_records`). Found on first use.
+        """
+        if self.operation.records:
+            return self.operation.records
+        success = self.operation.success()
+        if success is None or not success.status.startswith("2"):
+            return None
+        media = (success.media_type or "application/json").split(";")[0].strip().lower()
+        if not (media.endswith("json") or media == "*/*"):
+            return None
+        return find_records(success.schema, self.api.resolve)
+
+    def call_options(self, values: dict[str, Any]) -> tuple[str | None, bool, bool]:
+        """Take the call options out of ``values``: records, whether given, and raw."""
+        options = self.options
+        given = values.pop(options[RECORDS], None)
+        raw = bool(values.pop(options[RAW], False))
+        return (given if given is not None else self.records), given is not None, raw
 
     @cached_property
     def paginated(self) -> bool:
@@ -118,6 +168,14 @@ class OperationSpec(ActionSpec):
         if self.paginated:
             described = Field(None, ge=0, description="Stop after this many records (all pages)")
             fields[MAX_ITEMS] = (int | None, described)
+        records = Field(
+            None,
+            alias=self.options[RECORDS],
+            description="Dotted path to the records in the answer (default: found from the spec)",
+        )
+        fields[field_name(self.options[RECORDS], used)] = (str | None, records)
+        raw = Field(False, alias=self.options[RAW], description="Return the answer's body whole")
+        fields[field_name(self.options[RAW], used)] = (bool, raw)
         config = ConfigDict(
             extra="forbid",
             populate_by_name=True,

@@ -150,7 +150,7 @@ class ApiConnector(HttpConnector):
 
     def _call_operation(self, spec: OperationSpec, model: BaseModel) -> Result:
         from workbench.http.responses import send
-        from workbench.openapi.reply import to_result
+        from workbench.openapi.reply import raw_result, to_result
         from workbench.openapi.requests import build_request
 
         operation = spec.operation
@@ -158,13 +158,17 @@ class ApiConnector(HttpConnector):
         client = self.http()
         values = spec.values(model)
         max_items = values.pop(MAX_ITEMS, None) if spec.paginated else None
+        records, given, raw = spec.call_options(values)
         request = build_request(
             operation, self.api, values, base_url=self._base(operation), client=client
         )
         auth = self._auth(operation)
+        if raw:  # one request, even for a paginated action
+            return raw_result(send(client, request, label, auth=auth), label)
         if spec.paginated:
-            return self._paginate(operation, request, label, auth, max_items)
-        return to_result(send(client, request, label, auth=auth), operation, label)
+            return self._paginate(operation, request, label, auth, max_items, records, given)
+        response = send(client, request, label, auth=auth)
+        return to_result(response, records, label, strict=given)
 
     def _paginate(
         self,
@@ -173,16 +177,25 @@ class ApiConnector(HttpConnector):
         label: str,
         auth: httpx.Auth | None,
         max_items: int | None,
+        records: str | None = None,
+        given: bool = False,
     ) -> Result:
-        """Every page of a paginated read, with a progress bar, as one Result."""
+        """Every page of a paginated read, with a progress bar, as one Result.
+
+        The records of every page are read with ``records`` (given at call time, it
+        replaces the strategy's own ``records``).
+        """
         from workbench.http.pagination import paginate
         from workbench.http.responses import details, send
+        from workbench.openapi.reply import rows
 
         client = self.http()
         strategy = dict(operation.pagination or {})
-        if operation.records:
-            strategy.setdefault("records", operation.records)
-        records: list[Any] = []
+        if given:
+            strategy["records"] = records
+        elif records is not None:
+            strategy.setdefault("records", records)
+        found: list[Any] = []
         pages = 0
         last: httpx.Response | None = None
         for page in paginate(
@@ -191,9 +204,9 @@ class ApiConnector(HttpConnector):
             strategy,
             max_items=max_items,
         ):
-            records.extend(page.records)
+            found.extend(page.records)
             pages, last = page.number, page.response
-        return Result(records, raw=details(last) if last else None, pages=pages)
+        return Result(rows(found), raw=details(last) if last else None, pages=pages)
 
     def _base(self, operation: Operation) -> str:
         """The operation's own server when it has one and the base URL is the spec's default."""
@@ -219,8 +232,8 @@ def connector_class(spec: ApiSpec, name: str) -> type[ApiConnector]:
         >>> Todo.title, Todo.category, list(Todo.action_specs)
         ('Todo', 'api', ['get_todo'])
         >>> import inspect
-        >>> str(inspect.signature(Todo.get_todo))
-        '(self, /, id: int) -> workbench.results.result.Result'
+        >>> str(inspect.signature(Todo.get_todo)).replace("workbench.results.result.", "")
+        '(self, /, id: int, *, records: str | None = None, raw: bool = False) -> Result'
     """
     types = TypeBuilder(spec.resolve)
     class_name = "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", name)) or "Api"

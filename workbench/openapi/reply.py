@@ -2,36 +2,75 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from workbench.http.records import dig
+from workbench.http.records import dig, select_records
 from workbench.http.responses import check_status, details, parse_body
 from workbench.results import Result
 
 if TYPE_CHECKING:
     import httpx
 
-    from workbench.openapi.model import Operation
 
+def to_result(
+    response: httpx.Response, records: str | None, label: str, *, strict: bool = False
+) -> Result:
+    """The response's records (the list at the dotted path ``records``) with its raw details.
 
-def to_result(response: httpx.Response, operation: Operation, label: str) -> Result:
-    """The response's data (records picked by ``operation.records``) with its raw details.
-
-    Raises :class:`~workbench.http.responses.HttpStatusError` for a status outside 2xx.
+    ``records`` None keeps the body whole, and so does a path that does not lead to a list
+    in this body, unless ``strict`` (a path given by the caller): then ValueError says what
+    the body has. ``""`` is the body itself. Raises
+    :class:`~workbench.http.responses.HttpStatusError` for a status outside 2xx.
 
     Example:
         >>> import httpx
-        >>> from workbench.openapi.model import Operation
-        >>> op = Operation("list_pets", "get", "/pets", "/paths/~1pets/get", records="data")
-        >>> response = httpx.Response(200, json={"data": [{"id": 1}]},
+        >>> response = httpx.Response(200, json={"data": [{"id": 1}], "has_more": False},
         ...                           request=httpx.Request("GET", "https://x.test/pets?key=s"))
-        >>> result = to_result(response, op, "pets.list_pets")
+        >>> result = to_result(response, "data", "pets.list_pets")
         >>> result.data, result.raw["status"], result.raw["url"]
         ([{'id': 1}], 200, 'https://x.test/pets?key=***')
+        >>> to_result(response, "meta", "pets.list_pets").data
+        {'data': [{'id': 1}], 'has_more': False}
     """
     check_status(response, label)
     data = parse_body(response)
-    if operation.records and isinstance(data, dict | list):
-        picked = dig(data, operation.records)
-        data = picked if picked is not None else data
+    if records is not None and isinstance(data, dict | list):
+        if strict:
+            data = rows(select_records(data, records))
+        else:
+            picked = dig(data, records)
+            data = rows(picked) if isinstance(picked, list) else data
     return Result(data, raw=details(response))
+
+
+def raw_result(response: httpx.Response, label: str) -> Result:
+    """The response's body as it is, with its raw details.
+
+    Example:
+        >>> import httpx
+        >>> answer = httpx.Response(200, json={"data": [1, 2]}, request=httpx.Request("GET", "https://x.test/"))
+        >>> raw_result(answer, "x.list").data
+        {'data': [1, 2]}
+    """
+    check_status(response, label)
+    return Result(parse_body(response), raw=details(response))
+
+
+def rows(records: list[Any]) -> Any:
+    """``records`` as a Result's data: a list of arrays becomes a table (columns 0..n).
+
+    Short arrays (a sheet leaves trailing empty cells out) are padded with None.
+
+    Example:
+        >>> rows([{"id": 1}])
+        [{'id': 1}]
+        >>> frame = rows([["a", 1], ["b", 2, "x"]])
+        >>> frame.columns.tolist(), frame[0].tolist(), frame[2].isna().tolist()
+        ([0, 1, 2], ['a', 'b'], [True, False])
+    """
+    if records and all(isinstance(record, list) for record in records):
+        import pandas as pd
+
+        width = max(len(record) for record in records)  # short rows padded with None
+        return pd.DataFrame([[*record, *[None] * (width - len(record))] for record in records])
+    return records

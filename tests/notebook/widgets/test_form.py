@@ -278,6 +278,8 @@ def test_a_form_of_a_generated_openapi_action() -> None:
         "tag": "Text",
         "born": "Text",
         "owner": "Textarea",
+        "records": "Text",  # the call-time options of every spec-backed action
+        "raw": "Checkbox",
     }
     form.set_values(name="Rex", owner={"name": "Ada", "e-mail": "ada@example.com"})
     assert form.values() == {"name": "Rex", "owner": {"name": "Ada", "e-mail": "ada@example.com"}}
