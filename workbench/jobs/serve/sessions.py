@@ -15,7 +15,8 @@ a request costs one round trip and one message.
 A :class:`SessionPool` keeps ``size`` sessions on the server's event loop and hands them to
 requests; requests that find none free wait in a bounded queue (beyond it: :class:`Busy`).
 A session whose kernel died, timed out, or served ``max_requests`` requests is discarded and
-a new one started in the background.
+a new one started in the background (each a little earlier, by up to a tenth, so kernels
+started together are not all replaced at once).
 
 Example:
     >>> from workbench.jobs.serve.plan import RequestPlan
@@ -29,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -105,7 +107,24 @@ def __wb_serve(values):
             failed = {"failed": index, "ename": type(error).__name__, "evalue": str(error)}
             publish_display_data({MIME: failed})
             return
-    publish_display_data({MIME: {"done": True, "response": respond.served[-1:]}})
+    __wb_send({"done": True, "response": respond.served[-1:]})
+
+
+def __wb_send(marker):
+    # The display message, without the stream flush publish_display_data does first (two
+    # round trips to the output thread): nothing printed by a request that ended well is kept.
+    from IPython import get_ipython
+
+    pub = get_ipython().display_pub
+    session, socket = getattr(pub, "session", None), getattr(pub, "pub_socket", None)
+    if session is None or socket is None:
+        from IPython.display import publish_display_data
+
+        publish_display_data({MIME: marker})
+        return
+    content = {"data": {MIME: marker}, "metadata": {}, "transient": {}}
+    message = session.msg("display_data", content, parent=pub.parent_header)
+    session.send(socket, message, ident=pub.topic)
 """
 
 _SNAPSHOT = """
@@ -153,6 +172,8 @@ class Session:
         self.kernel = kernel
         self.client = client
         self.served = 0
+        self.early = 0  # requests fewer than the pool's max_requests this one serves
+        self.retiring = False  # worn: serving until its replacement is ready
 
     @classmethod
     async def start(
@@ -304,6 +325,8 @@ class SessionPool:
         self._tasks: set[asyncio.Task[None]] = set()  # sessions starting
         self._stopping: set[asyncio.Task[None]] = set()
         self._live = 0  # sessions started or starting
+        self._retiring = 0  # worn sessions still serving until a replacement is ready
+        self._replacements = 0  # ready replacements of worn sessions busy at the time
         self._failures = 0
         self._closed = False
 
@@ -347,14 +370,38 @@ class SessionPool:
                 self._waiters.remove(waiter)
 
     def release(self, session: Session, *, healthy: bool) -> None:
-        """Give ``session`` back; an unhealthy or worn one is replaced in the background."""
-        if self._closed or not healthy or session.served >= self.max_requests:
-            self._live -= 1
-            self._spawn(session.close(), self._stopping)
+        """Give ``session`` back. An unhealthy one is replaced in the background; a worn one
+        keeps serving until its replacement is ready."""
+        if self._closed or not healthy:
+            self._retire(session)
             if not self._closed:
                 self._grow()
             return
+        if session.retiring and self._replacements:
+            self._replacements -= 1
+            self._retire(session)
+            return
+        if not session.retiring and session.served >= self.max_requests - session.early:
+            session.retiring = True
+            self._retiring += 1
+            self._grow()
         self._hand(session)
+
+    def _retire(self, session: Session) -> None:
+        if session.retiring:
+            self._retiring -= 1
+        self._live -= 1
+        self._spawn(session.close(), self._stopping)
+
+    def _replaced(self) -> None:
+        """A new session is ready: an idle worn one goes now, a busy one when released."""
+        for session in self._idle:
+            if session.retiring:
+                self._idle.remove(session)
+                self._retire(session)
+                return
+        if self._retiring > self._replacements:
+            self._replacements += 1
 
     def _hand(self, session: Session) -> None:
         while self._waiters:
@@ -386,7 +433,9 @@ class SessionPool:
             if self._closed:
                 await session.close()
                 return
+            session.early = secrets.randbelow(self.max_requests // 10 + 1)
             self._hand(session)
+            self._replaced()
             return
         self._live -= 1
 
