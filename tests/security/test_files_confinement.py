@@ -144,6 +144,7 @@ def test_a_subfolder_swapped_for_a_link_never_lets_a_write_or_read_out(
     files: Files, folder: Path, outside: Path
 ) -> None:
     (folder / "sub").mkdir()
+    files.write("sub/x.csv", [{"id": -1}])  # so a read never finds the real folder empty
     (folder / "sub.swap").symlink_to(outside, target_is_directory=True)
     before = entries(outside)
 
