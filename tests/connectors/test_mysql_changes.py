@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pymysql
 import pytest
+from scratch_databases import mariadb_database
 
 from connectors.mysql import Mysql, MysqlConfig
 from connectors.mysql.change_sql import trigger_name_for
@@ -20,12 +21,8 @@ def admin() -> pymysql.Connection:
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    name = f"wb_changes_test_{uuid.uuid4().hex[:10]}"
-    with admin() as connection, connection.cursor() as cursor:
-        cursor.execute(f"create database `{name}` character set utf8mb4")
-    yield name
-    with admin() as connection, connection.cursor() as cursor:
-        cursor.execute(f"drop database if exists `{name}`")
+    with mariadb_database("wb_changes_test") as name:
+        yield name
 
 
 @pytest.fixture

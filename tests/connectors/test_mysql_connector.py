@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pandas as pd
 import pymysql
 import pytest
+from scratch_databases import mariadb_database
 
 from connectors.mysql import Mysql, MysqlConfig
 from workbench.errors import ActionError, ConnectionFailedError
@@ -28,14 +28,8 @@ INJECTIONS = [
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"wb_test_{uuid.uuid4().hex[:10]}"
-    admin = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
-    with admin.cursor() as cursor:
-        cursor.execute(f"create database `{name}` character set utf8mb4")
-    yield name
-    with admin.cursor() as cursor:
-        cursor.execute(f"drop database if exists `{name}`")
-    admin.close()
+    with mariadb_database() as name:
+        yield name
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from scratch_databases import postgres_database
 
 from connectors.postgresql import Postgresql, PostgresqlConfig
 from workbench.errors import ActionArgumentError, ActionError
@@ -19,12 +20,8 @@ ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"wb_changes_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    yield name
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with postgres_database("wb_changes_test") as name:
+        yield name
 
 
 @pytest.fixture

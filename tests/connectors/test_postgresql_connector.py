@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import psycopg
 import pytest
+from scratch_databases import postgres_database
 
 import workbench as wb
 from connectors.postgresql import Postgresql, PostgresqlConfig
@@ -33,12 +32,8 @@ INJECTIONS = [
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
-    name = f"wb_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    yield name
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with postgres_database() as name:
+        yield name
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ identifier or a comment, or a trailing one, is part of the one statement."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
-import pymysql
 import pytest
+from scratch_databases import mariadb_database, postgres_database
 
 from connectors.duckdb import Duckdb, DuckdbConfig
 from connectors.mysql import Mysql, MysqlConfig
@@ -36,24 +34,14 @@ ONE = [
 
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
-    name = f"wb_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    yield name
-    with psycopg.connect(ADMIN, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    with postgres_database() as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
 def my_database() -> Iterator[str]:
-    name = f"wb_test_{uuid.uuid4().hex[:10]}"
-    admin = pymysql.connect(host="127.0.0.1", user="root", password="", autocommit=True)
-    with admin.cursor() as cursor:
-        cursor.execute(f"create database `{name}`")
-    yield name
-    with admin.cursor() as cursor:
-        cursor.execute(f"drop database if exists `{name}`")
-    admin.close()
+    with mariadb_database() as name:
+        yield name
 
 
 Opener = Callable[..., SqlConnector]
