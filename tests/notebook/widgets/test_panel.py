@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -334,3 +335,14 @@ def test_the_raw_text_is_cut_and_redacted() -> None:
     long = raw_text(Result("x" * 50_000, raw={"authorization": "Bearer tok-4c0d-raw-secret"}))
     assert "Bearer ***" in long and "tok-4c0d" not in long
     assert long.endswith("more characters") and len(long) < 20_100
+
+
+def test_an_imported_api_is_in_the_connection_list_and_opens(project: Path) -> None:
+    from workbench.openapi.store import import_spec
+
+    spec = project / "pets.json"
+    spec.write_text(json.dumps(DOCUMENT), encoding="utf-8")
+    import_spec(spec, "imported_pets")
+    assert "imported_pets" in ui().connection_picker.options
+    panel = ui("imported_pets", "list_pets")  # as wb.connect("imported_pets") does
+    assert panel.connection == "imported_pets" and "list_pets" in panel.actions

@@ -39,7 +39,7 @@ from workbench.notebook.snippet import call_arguments, python_call
 from workbench.notebook.widgets.form import ActionForm, FormError
 from workbench.notebook.widgets.table import TableView
 from workbench.redaction import redact
-from workbench.registry import connectors, get_connector
+from workbench.registry import connector_names, connectors, get_connector
 from workbench.results.frames import to_records
 from workbench.results.html import message_html, view
 from workbench.sdk.progress import progress_listener
@@ -177,7 +177,7 @@ class Panel(widgets.VBox):
         """Choose ``connection`` (and ``action``); an unknown name suggests close ones."""
         options = list(self.connection_picker.options)
         if connection not in options:
-            if connection not in self._store and connection not in connectors():
+            if connection not in self._store and connection not in connector_names():
                 close = difflib.get_close_matches(connection, options, n=3)
                 raise UnknownConnectionError(connection, close)
             self.connection_picker.options = sorted([*options, connection])
@@ -494,9 +494,13 @@ def _field_errors(spec: ActionSpec, values: dict[str, Any]) -> dict[str, str]:
 
 
 def _connection_names(store: ConnectionStore) -> list[str]:
-    """Named connections, and connectors whose defaults make a valid connection."""
+    """Named connections, connectors whose defaults make a valid connection, and the APIs
+    imported from a spec (their sandbox needs nothing)."""
+    from workbench.openapi.store import imported
+
     found = set(store.entries())
-    return sorted(found | {n for n, cls in connectors().items() if n not in found and _usable(cls)})
+    usable = {n for n, cls in connectors().items() if n not in found and _usable(cls)}
+    return sorted(found | usable | set(imported()))
 
 
 def _usable(cls: type[Connector]) -> bool:
