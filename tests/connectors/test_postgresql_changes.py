@@ -257,15 +257,17 @@ def test_a_notification_wakes_the_reader_at_once(pg: Postgresql, other: psycopg.
     def write() -> None:
         time.sleep(0.5)
         other.execute("insert into orders (id) values (1)")
+        written.append(time.monotonic())  # before the commit: the reader may wake at once
         other.commit()
-        written.append(time.monotonic())
 
     writer = threading.Thread(target=write)
     writer.start()
-    batch = next(item for item in reader if item)
-    latency = time.monotonic() - written[0]
-    writer.join()
-    reader.close()
+    try:
+        batch = next(item for item in reader if item)
+        latency = time.monotonic() - written[0]
+    finally:
+        writer.join()
+        reader.close()  # an open reader would hold its transaction for the next test
     assert [e.subject for e in batch] == ["orders/1"]
     assert latency < 1.5  # far below the 60 s poll
 
