@@ -9,8 +9,9 @@ Example:
 Names are loaded on first use, so ``import workbench`` stays fast and imports no driver.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from workbench.lazy import lazy_getattr as _lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -90,14 +91,7 @@ def unload_ipython_extension(ipython: _typing.Any) -> None:
     unload(ipython)
 
 
-def __getattr__(name: str) -> _typing.Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'workbench' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -33,8 +33,9 @@ Example:
     True
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from workbench.lazy import lazy_getattr as _lazy_getattr
 
 _EXPORTS = {
     "KernelPool": "workbench.jobs.run.kernels",
@@ -53,14 +54,7 @@ if _typing.TYPE_CHECKING:
     from workbench.jobs.run.store import RunStore
 
 
-def __getattr__(name: str) -> _typing.Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'workbench.jobs' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

@@ -15,8 +15,9 @@ Names are loaded on first use, so importing one module of the package (the store
 imported specs, say) does not import them all.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from workbench.lazy import lazy_getattr as _lazy_getattr
 
 _EXPORTS = {
     "ApiConnector": "workbench.openapi.connector",
@@ -68,14 +69,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _typing.Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'workbench.openapi' has no attribute {name!r}") from None
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_getattr(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:
