@@ -149,7 +149,7 @@ def test_actions_are_methods_with_real_signatures_and_docs() -> None:
     )
     assert pets.list_pets.__doc__ == "List pets\n\nReturns the pets, newest first.\n\nGET /pets"
     text = pydoc.render_doc(pets.list_pets, renderer=pydoc.plaintext)
-    assert "list_pets(*, limit: int | None = None" in text
+    assert "list_pets(*, limit: int | None = 20" in text  # the spec's default, shown
     assert "Returns the pets, newest first." in text
     assert "List pets" in pets.actions.set_index("action").loc["list_pets", "summary"]
 

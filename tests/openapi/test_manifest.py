@@ -239,3 +239,16 @@ def test_a_spec_extension_pagination_is_checked_when_loading() -> None:
                        r"operation 'get_a': unknown field 'size' for pagination 'offset' "
                        r"\(did you mean 'limit'\?\)"):  # fmt: skip
         load_spec(doc, name="x.json")
+
+
+def test_a_manifest_s_defaults_show_in_the_action_s_signature(manifest: Path) -> None:
+    import inspect
+
+    from workbench.openapi.connector import connector_class
+
+    Todo = connector_class(load_spec(manifest), "todo")
+    todo = Todo(Todo.config_model(sandbox=True), connection="todo")
+    parameters = inspect.signature(todo.list_items).parameters
+    assert (parameters["done"].default, parameters["sort"].default) == (False, None)
+    sent = todo.list_items(list_id=1, raw=True).raw["url"]
+    assert "done" not in sent  # left out, it is not sent: the API applies its default

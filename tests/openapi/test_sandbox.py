@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -13,10 +14,11 @@ from petstore import document
 
 import workbench as wb
 from workbench.errors import ActionError
-from workbench.openapi import load_spec
+from workbench.openapi import example_arguments, load_spec
 from workbench.openapi.connector import ApiConnector, connector_class
 from workbench.openapi.model import ApiSpec
-from workbench.openapi.sandbox import SANDBOX_HEADER, SandboxTransport
+from workbench.openapi.reply import SANDBOX_HEADER, to_result
+from workbench.openapi.sandbox import SandboxTransport, echo
 from workbench.openapi.schemas import inline
 
 
@@ -159,3 +161,58 @@ def test_connect_defaults_to_the_sandbox_for_a_spec_backed_connector(offline: No
     assert pets.config.mode == "sandbox"
     assert pets.list_pets(limit=5).df["name"].tolist() == ["Rex"]
     assert wb.connect("petstore", sandbox=True).check() == "sandbox of Petstore (7 actions)"
+
+
+@pytest.fixture(scope="module")
+def slack() -> ApiConnector:
+    from specs import SPECS
+
+    Slack = connector_class(load_spec(SPECS / "slack.com.json"), "slack")
+    return Slack(Slack.config_model(sandbox=True), connection="slack")
+
+
+def test_credentials_a_spec_declares_as_parameters_are_optional(slack: ApiConnector) -> None:
+    signature = inspect.signature(slack.chat_post_message)
+    assert next(iter(signature.parameters)) == "channel"
+    token = signature.parameters["token"]
+    assert (token.kind, token.default) == (inspect.Parameter.KEYWORD_ONLY, None)
+
+
+def test_the_sandbox_calls_every_slack_action_without_a_credential(slack: ApiConnector) -> None:
+    refused = {}
+    for spec in slack.action_specs.values():
+        arguments = {
+            k: v
+            for k, v in example_arguments(spec.operation, slack.api).items()
+            if not any(a.name == k and a.credential for a in spec.arguments)
+        }
+        try:
+            getattr(slack, spec.name)(**arguments)
+        except ActionError as exc:
+            refused[spec.name] = str(exc)[:200]
+    assert refused == {}
+    assert len(slack.action_specs) == 174
+
+
+def test_a_sandbox_answer_echoes_the_request_and_says_it_is_a_sandbox(
+    slack: ApiConnector,
+) -> None:
+    result = slack.chat_post_message(channel="C0123", text="Order 7 shipped")
+    assert result.data["channel"] == "C0123"
+    assert result.data["message"]["text"] == "Order 7 shipped"
+    assert result.sandbox is True
+    assert repr(result).endswith(", a sandbox answer>")
+    assert "a sandbox answer" in result._repr_html_()
+
+
+def test_a_value_that_looks_secret_is_not_echoed_into_the_answer() -> None:
+    answer = {"token": "made-up", "text": "example"}
+    assert echo(answer, {"token": "xoxb-real-1234567", "text": "hi"}) == {
+        "token": "made-up",
+        "text": "hi",
+    }
+
+
+def test_an_answer_from_the_service_is_not_marked_as_a_sandbox_one() -> None:
+    request = httpx.Request("GET", "https://api.test/x")
+    assert to_result(httpx.Response(200, json=[], request=request), None, "x.y").sandbox is False

@@ -78,7 +78,7 @@ class OperationSpec(ActionSpec):
             kind: inspect._ParameterKind = inspect.Parameter.POSITIONAL_OR_KEYWORD
             default: Any = inspect.Parameter.empty
             if not arg.required:
-                kind, default = inspect.Parameter.KEYWORD_ONLY, None
+                kind, default = inspect.Parameter.KEYWORD_ONLY, self._shown_default(arg)
             annotation = self.annotations[arg.name]
             params.append(inspect.Parameter(arg.name, kind, default=default, annotation=annotation))
         keyword = inspect.Parameter.KEYWORD_ONLY
@@ -92,6 +92,13 @@ class OperationSpec(ActionSpec):
         )
         params.append(inspect.Parameter(options[RAW], keyword, default=False, annotation=bool))
         return inspect.Signature(params, return_annotation=Result)
+
+    def _shown_default(self, arg: Argument) -> Any:
+        """The default the signature shows for an optional argument: the schema's own
+        (a manifest's ``default:``) when it is a plain value, else None. Either way an
+        argument left out is not sent, and the API applies its default."""
+        default = flatten(arg.schema, self.api.resolve).get("default")
+        return default if isinstance(default, str | int | float | bool) else None
 
     @cached_property
     def options(self) -> dict[str, str]:

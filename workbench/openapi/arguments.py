@@ -3,6 +3,10 @@
 Path, query, header and cookie parameters come first by their ``python_name``; then the
 body, either flattened into one argument per top-level property (``Body.fields``) or as one
 ``body`` argument. Arguments without a default come before the optional ones.
+
+A *credential* argument is the caller's own credential declared as a parameter (Slack's
+``token``, a documented ``X-API-Key`` header): the connection's auth sends it, so it is
+never required; the sandbox fills it (see :func:`is_credential`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,37 @@ class Argument:
     description: str = ""
     style: str | None = None
     explode: bool | None = None
+    credential: bool = False
+
+
+# Parameter names that carry the caller's credential, compared without case and separators.
+# Pagination tokens (``pageToken``) and a token as data (Stripe's card ``token`` field) are
+# not among them; a body field counts only in a form body, where the spec calls it an
+# authentication token (a JSON body's token is the data of the call: one to revoke...).
+_CREDENTIAL_NAMES = frozenset(
+    {"token", "accesstoken", "authtoken", "apitoken", "apikey", "xapikey", "xauthtoken"}
+)
+_SEPARATORS = re.compile(r"[-_ .]")
+
+
+def is_credential(where: str, wire: str, description: str = "") -> bool:
+    """Whether the argument sent as ``wire`` in ``where`` is the caller's own credential.
+
+    Example:
+        >>> is_credential("header", "token"), is_credential("query", "X-API-Key")
+        (True, True)
+        >>> is_credential("query", "pageToken"), is_credential("path", "token")
+        (False, False)
+        >>> is_credential("field", "token", "Authentication token. Requires scope: chat:write")
+        True
+        >>> is_credential("field", "token", "Single-use card token")
+        False
+    """
+    if where not in ("query", "header", "cookie", "field"):
+        return False
+    if _SEPARATORS.sub("", wire.lower()) not in _CREDENTIAL_NAMES:
+        return False
+    return where != "field" or "authenticat" in description.lower()
 
 
 def plan(operation: Operation, resolve: Resolver) -> list[Argument]:
@@ -56,15 +91,25 @@ def plan(operation: Operation, resolve: Resolver) -> list[Argument]:
     for p in operation.parameters:
         if p.location == "header" and p.name.lower() in _IGNORED_HEADERS:
             continue
-        required = p.required or p.location == "path"
+        credential = is_credential(p.location, p.name, p.description)
+        required = (p.required or p.location == "path") and not credential
         name = _python(p.python_name or p.name, used)
         found.append(
             Argument(
-                name, p.location, p.name, p.schema, required, p.description, p.style, p.explode
+                name,
+                p.location,
+                p.name,
+                p.schema,
+                required,
+                p.description,
+                p.style,
+                p.explode,
+                credential,
             )
         )
     body = operation.body
     if body is not None and body.fields:
+        form = body.media_type.startswith(("application/x-www-form-urlencoded", "multipart/"))
         schema = flatten(body.schema, resolve)
         properties: Mapping[str, Any] = schema.get("properties") or {}
         required_names = set(schema.get("required") or ())
@@ -72,7 +117,11 @@ def plan(operation: Operation, resolve: Resolver) -> list[Argument]:
             prop = properties.get(wire) or {}
             description = str(flatten(prop, resolve).get("description") or "") if prop else ""
             name = _python(python_name, used)
-            found.append(Argument(name, "field", wire, prop, wire in required_names, description))
+            credential = form and is_credential("field", wire, description)
+            required = wire in required_names and not credential
+            found.append(
+                Argument(name, "field", wire, prop, required, description, credential=credential)
+            )
     elif body is not None:
         name = _python("body", used)
         found.append(Argument(name, "body", "", body.schema, body.required, body.description))

@@ -157,6 +157,10 @@ class ApiConnector(HttpConnector):
         label = f"{self.connection}.{spec.name}"
         client = self.http()
         values = spec.values(model)
+        if self.config.mode == "sandbox":
+            from workbench.openapi.sandbox import fill_credentials
+
+            values = fill_credentials(spec.arguments, values, self.api)
         max_items = values.pop(MAX_ITEMS, None) if spec.paginated else None
         records, given, raw = spec.call_options(values)
         request = build_request(
@@ -187,7 +191,7 @@ class ApiConnector(HttpConnector):
         """
         from workbench.http.pagination import paginate
         from workbench.http.responses import details, send
-        from workbench.openapi.reply import rows
+        from workbench.openapi.reply import from_sandbox, rows
 
         client = self.http()
         strategy = dict(operation.pagination or {})
@@ -206,7 +210,10 @@ class ApiConnector(HttpConnector):
         ):
             found.extend(page.records)
             pages, last = page.number, page.response
-        return Result(rows(found), raw=details(last) if last else None, pages=pages)
+        sandbox = last is not None and from_sandbox(last)
+        return Result(
+            rows(found), raw=details(last) if last else None, pages=pages, sandbox=sandbox
+        )
 
     def _base(self, operation: Operation) -> str:
         """The operation's own server when it has one and the base URL is the spec's default."""

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.openapi.arguments import plan
+from workbench.openapi.arguments import Argument, plan
 from workbench.openapi.model import ApiSpec, Operation
 from workbench.openapi.patterns import TooLong, matching
 from workbench.openapi.scalars import FORMATS, count, fits, length_ok, number_for, vary_number
@@ -92,20 +92,45 @@ def example_for(
 
 
 def example_arguments(operation: Operation, spec: ApiSpec, *, seed: int = 0) -> dict[str, Any]:
-    """Valid example inputs for ``operation``'s action: every required argument.
+    """Valid example inputs for ``operation``'s action: every required argument, and a
+    stand-in for each credential it declares as a parameter (:func:`credential_stand_in`).
 
     Example:
         >>> from workbench.openapi.model import ApiSpec, Operation, Parameter
         >>> op = Operation("get_pet", "get", "/pets/{petId}", "/paths/~1pets~1{petId}/get",
-        ...                parameters=(Parameter("petId", "path", "pet_id", {"type": "integer"}),))
+        ...                parameters=(Parameter("petId", "path", "pet_id", {"type": "integer"}),
+        ...                            Parameter("token", "header", "token", {}, True)))
         >>> example_arguments(op, ApiSpec("t", "1", "", {}, {}.__getitem__))
-        {'pet_id': 1}
+        {'pet_id': 1, 'token': 'sandbox-credential'}
     """
-    return {
-        arg.name: example_for(arg.schema, spec, seed=seed, for_request=True)
-        for arg in plan(operation, spec.resolve)
-        if arg.required
-    }
+    found: dict[str, Any] = {}
+    for arg in plan(operation, spec.resolve):
+        if arg.credential:
+            found[arg.name] = credential_stand_in(arg, spec)
+        elif arg.required:
+            found[arg.name] = example_for(arg.schema, spec, seed=seed, for_request=True)
+    return found
+
+
+SANDBOX_CREDENTIAL = "sandbox-credential"
+
+
+def credential_stand_in(arg: Argument, spec: ApiSpec) -> Any:
+    """What stands in for the credential argument ``arg`` where there is none (the sandbox):
+    ``sandbox-credential`` for a plain string, else an example of its schema.
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec
+        >>> spec = ApiSpec("t", "1", "", {}, {}.__getitem__)
+        >>> credential_stand_in(Argument("token", "header", "token", {"type": "string"}), spec)
+        'sandbox-credential'
+        >>> credential_stand_in(Argument("key", "query", "key", {"enum": ["k1"]}), spec)
+        'k1'
+    """
+    schema = arg.schema
+    if set(schema) <= {"type", "description"} and schema.get("type") in (None, "string"):
+        return SANDBOX_CREDENTIAL
+    return example_for(schema, spec, for_request=True)
 
 
 class _Generator:

@@ -11,6 +11,20 @@ from workbench.results import Result
 if TYPE_CHECKING:
     import httpx
 
+SANDBOX_HEADER = "X-Workbench-Sandbox"
+"""The header the sandbox sets on every answer it makes up."""
+
+
+def from_sandbox(response: httpx.Response) -> bool:
+    """Whether ``response`` was made up by the sandbox.
+
+    Example:
+        >>> import httpx
+        >>> from_sandbox(httpx.Response(200, headers={SANDBOX_HEADER: "true"})), from_sandbox(httpx.Response(200))
+        (True, False)
+    """  # noqa: E501
+    return SANDBOX_HEADER in response.headers
+
 
 def to_result(
     response: httpx.Response, records: str | None, label: str, *, strict: bool = False
@@ -40,7 +54,7 @@ def to_result(
         else:
             picked = dig(data, records)
             data = rows(picked) if isinstance(picked, list) else data
-    return Result(data, raw=details(response))
+    return Result(data, raw=details(response), sandbox=from_sandbox(response))
 
 
 def raw_result(response: httpx.Response, label: str) -> Result:
@@ -53,7 +67,7 @@ def raw_result(response: httpx.Response, label: str) -> Result:
         {'data': [1, 2]}
     """
     check_status(response, label)
-    return Result(parse_body(response), raw=details(response))
+    return Result(parse_body(response), raw=details(response), sandbox=from_sandbox(response))
 
 
 def rows(records: list[Any]) -> Any:

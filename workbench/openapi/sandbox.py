@@ -5,25 +5,108 @@ path does not have) and validated against the spec with openapi-core (400 with t
 when it is invalid, the way a real API would answer). A valid request gets a schema-valid
 answer for the success status: the spec's own example first, generated data otherwise.
 Generated data is bounded (see :mod:`~workbench.openapi.examples`); an answer cut short by
-a bound says why in its ``X-Workbench-Sandbox-Note`` header.
+a bound says why in its ``X-Workbench-Sandbox-Note`` header. Credentials an operation
+declares as parameters are filled in before the request is built
+(:func:`fill_credentials`), and a JSON answer carries the request's own values in fields of
+the same name (:func:`echo`), so a message sent comes back with its text.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 
-from workbench.openapi.examples import generate
+from workbench.openapi.arguments import Argument
+from workbench.openapi.examples import credential_stand_in, generate
 from workbench.openapi.model import ApiSpec, Operation
+from workbench.openapi.reply import SANDBOX_HEADER
 from workbench.openapi.routes import Router
 from workbench.openapi.styles import jsonable
 from workbench.openapi.validation import RequestChecker
+from workbench.redaction import looks_secret
 
-SANDBOX_HEADER = "X-Workbench-Sandbox"
 NOTE_HEADER = "X-Workbench-Sandbox-Note"
+ECHO_DEPTH = 3  # levels of a JSON answer searched for fields named like a request value
+
+
+def fill_credentials(
+    arguments: Iterable[Argument], values: Mapping[str, Any], spec: ApiSpec
+) -> dict[str, Any]:
+    """``values`` with every credential argument that was left out given its stand-in
+    (:func:`~workbench.openapi.examples.credential_stand_in`).
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec
+        >>> token = Argument("token", "header", "token", {"type": "string"}, credential=True)
+        >>> fill_credentials([token], {"channel": "C1"}, ApiSpec("t", "1", "", {}, {}.__getitem__))
+        {'channel': 'C1', 'token': 'sandbox-credential'}
+    """
+    filled = dict(values)
+    for arg in arguments:
+        if arg.credential and arg.name not in filled:
+            filled[arg.name] = credential_stand_in(arg, spec)
+    return filled
+
+
+def request_values(request: httpx.Request) -> dict[str, Any]:
+    """The values a request sent by name: its query, then a form or JSON object body.
+
+    Example:
+        >>> sent = httpx.Request("POST", "https://x.test/chat?channel=C1", data={"text": "hi"})
+        >>> request_values(sent)
+        {'channel': 'C1', 'text': 'hi'}
+    """
+    found: dict[str, Any] = dict(parse_qsl(request.url.query.decode("ascii", "replace")))
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = request.content
+    if kind == "application/x-www-form-urlencoded":
+        found.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    elif kind.endswith("json") and body:
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return found
+        if isinstance(parsed, dict):
+            found.update(parsed)
+    return found
+
+
+def echo(value: Any, sent: Mapping[str, Any], depth: int = ECHO_DEPTH) -> Any:
+    """``value`` with each field named like a sent value taking that value, where both are
+    of the same JSON kind (a string for a string...), down to ``depth`` levels. A field
+    whose name looks secret keeps its made-up value.
+
+    Example:
+        >>> answer = {"ok": True, "channel": "C0", "message": {"text": "example", "ts": "1"}}
+        >>> echo(answer, {"channel": "C123", "text": "Order 7 shipped", "ts": 5})
+        {'ok': True, 'channel': 'C123', 'message': {'text': 'Order 7 shipped', 'ts': '1'}}
+    """
+    if depth <= 0:
+        return value
+    if isinstance(value, list):
+        return [echo(item, sent, depth - 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in sent and _same_kind(item, sent[key]) and not looks_secret(key):
+            out[key] = sent[key]
+        else:
+            out[key] = echo(item, sent, depth - 1)
+    return out
+
+
+def _same_kind(answer: Any, sent: Any) -> bool:
+    if isinstance(answer, bool) or isinstance(sent, bool):
+        return isinstance(answer, bool) and isinstance(sent, bool)
+    if isinstance(answer, int | float):
+        return isinstance(sent, int | float)
+    return type(answer) is type(sent) and isinstance(answer, str | list | dict)
 
 
 class SandboxTransport(httpx.BaseTransport):
@@ -79,6 +162,10 @@ class SandboxTransport(httpx.BaseTransport):
         status, content, headers = self.answer(operation)
         if request.method == "HEAD":
             content = b""
+        elif content and headers.get("Content-Type", "").split(";")[0].strip().endswith("json"):
+            sent = request_values(request)
+            if sent:
+                content = json.dumps(echo(json.loads(content), sent)).encode()
         return httpx.Response(status, content=content, headers=headers, request=request)
 
     def answer(self, operation: Operation) -> tuple[int, bytes, dict[str, str]]:

@@ -195,6 +195,8 @@ def result_html(result: Result) -> str:
     )
     if result.pages > 1:
         caption += f" · {result.pages} pages"
+    if result.sandbox:
+        caption += " · a sandbox answer, not from the service"
     return frame_html(result.df, caption)
 
 

@@ -15,7 +15,8 @@ class Result:
 
     ``data`` holds Python objects; ``df`` the same as a DataFrame (nested JSON flattened
     into dotted columns); ``raw`` the last response or cursor information; ``elapsed``
-    the seconds the action took; ``pages`` how many pages a paginated read fetched.
+    the seconds the action took; ``pages`` how many pages a paginated read fetched;
+    ``sandbox`` is True for an answer made up by a sandbox, not sent by the service.
     Tabular sources hand over a DataFrame, and ``data`` is then derived from it on demand.
 
     Example:
@@ -24,9 +25,11 @@ class Result:
         [{'id': 1, 'user.name': 'ada'}]
         >>> r
         <Result api.users: 1 row in 0 ms>
+        >>> Result([], connection="api", action="users", sandbox=True)
+        <Result api.users: 0 rows in 0 ms, a sandbox answer>
     """
 
-    __slots__ = ("_data", "_frame", "action", "connection", "elapsed", "pages", "raw")
+    __slots__ = ("_data", "_frame", "action", "connection", "elapsed", "pages", "raw", "sandbox")
 
     def __init__(
         self,
@@ -37,6 +40,7 @@ class Result:
         elapsed: float = 0.0,
         connection: str | None = None,
         action: str | None = None,
+        sandbox: bool = False,
     ) -> None:
         self._frame: pd.DataFrame | None = data if is_dataframe(data) else None
         self._data: Any = None if self._frame is not None else data
@@ -45,6 +49,7 @@ class Result:
         self.elapsed = elapsed
         self.connection = connection
         self.action = action
+        self.sandbox = sandbox
 
     @property
     def data(self) -> Any:
@@ -84,7 +89,8 @@ class Result:
     def __repr__(self) -> str:
         rows = self.rows
         plural = "" if rows == 1 else "s"
-        return f"<Result {self.label}: {rows:,} row{plural} in {self.elapsed * 1000:.0f} ms>"
+        where = ", a sandbox answer" if self.sandbox else ""
+        return f"<Result {self.label}: {rows:,} row{plural} in {self.elapsed * 1000:.0f} ms{where}>"
 
     def _repr_html_(self) -> str:
         from workbench.results.html import result_html
