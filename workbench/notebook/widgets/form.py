@@ -64,7 +64,7 @@ _HELP_STYLE = (
 )
 HELP_CHARS = 240
 """Characters of a field's description shown under it."""
-_CODE = re.compile(r"`([^`]+)`")
+_CODE = re.compile(r"``?([^`]+)``?")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
@@ -506,9 +506,11 @@ def _number(value: Any, schema: Mapping[str, Any]) -> int | float:
 
 
 def help_html(text: str) -> str:
-    """A description as one short line of help: Markdown code kept, links as their text.
+    """A description as one short line of help: Markdown or reST code kept, links as text.
 
     Example:
+        >>> help_html("with ``:name`` placeholders")
+        'with <code>:name</code> placeholders'
         >>> long = help_html("<b>" + "word " * 60)
         >>> long[:13], long.endswith("word…"), help_html("a < b")
         ('&lt;b&gt;word', True, 'a &lt; b')
