@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from workbench.client import connections
+from workbench.client import CONNECTION_COLUMNS, connections
 from workbench.notebook.widgets.catalog_browser import CatalogBrowser
 from workbench.notebook.widgets.connection_editor import ConnectionEditor
 from workbench.notebook.widgets.events_view import EventsView
 from workbench.notebook.widgets.history_table import HistoryTable
 from workbench.notebook.widgets.panel import Panel
-from workbench.results.html import frame_html
+from workbench.results.html import table_html, view
 
 TITLES = ("Run", "Connections", "Catalog", "History", "Events")
 RUN, CONNECTIONS, CATALOG, HISTORY, EVENTS = range(len(TITLES))
@@ -105,4 +105,7 @@ class WorkbenchTabs(widgets.VBox):
             self.history.refresh()
 
     def _list_connections(self) -> None:
-        self.connection_table.value = frame_html(connections(), "named connections")
+        found = connections()
+        rows = [{str(k): v for k, v in row.items()} for row in found.to_dict("records")]
+        caption = f"{len(rows)} named connection{'' if len(rows) == 1 else 's'}"
+        self.connection_table.value = view(table_html(rows, CONNECTION_COLUMNS), caption)
