@@ -34,6 +34,7 @@ import functools
 import html
 import threading
 import time
+import typing
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -66,6 +67,12 @@ _ROWS = 10  # lines of the action list
 _WIDE = {"width": "32em", "max_width": "100%"}
 
 
+@typing.overload
+def ui(
+    connection: None = None, action: None = None, *, background: bool = True
+) -> WorkbenchTabs: ...
+@typing.overload
+def ui(connection: str, action: str | None = None, *, background: bool = True) -> Panel: ...
 def ui(
     connection: str | None = None, action: str | None = None, *, background: bool = True
 ) -> Panel | WorkbenchTabs:
