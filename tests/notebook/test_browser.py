@@ -2,12 +2,14 @@
 
 One Lab server and one browser page serve the whole module: the page opens
 ``data/browser.ipynb``, runs every cell through Run > Run All Cells, and each test then reads
-or drives what a user would see. Screenshots go to each test's ``tmp_path``.
+or drives what a user would see. Screenshots go to each test's ``tmp_path``; those of the
+whole workbench (``wb.ui()``, light and dark theme) to ``build/test-artifacts/notebook/``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -33,6 +35,8 @@ NOTEBOOK = Path(__file__).parent / "data" / "browser.ipynb"
 KERNEL_WAIT = 20_000
 """Milliseconds to wait for anything the kernel has to compute."""
 FIRST_CUSTOMERS = "select name, email from customers order by id limit 3"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts" / "notebook"
+BY_STATUS = "select status, count(*) as orders from orders group by status order by status"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +76,7 @@ def notebook(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pag
 @pytest.fixture
 def panel(notebook: Page) -> Locator:
     """The workbench panel shown by the notebook's ``wb.ui("shop")`` cell, on the query action."""
-    panel = notebook.locator(".wb-panel")
+    panel = notebook.locator(".wb-panel").first  # the wb.ui("shop") cell's
     expect(panel.locator(".wb-connection select")).to_have_value("shop")
     panel.locator(".wb-action-search input").fill("query")
     actions = panel.locator(".wb-actions select")
@@ -145,3 +149,78 @@ def test_the_panel_shows_what_is_wrong_with_the_input(panel: Locator, tmp_path: 
     expect(field_error).to_be_visible()
     expect(field_error).to_have_text("is required")
     screenshot(panel.page, tmp_path, "panel-error")
+
+
+def theme(page: Page, name: str) -> None:
+    """Settings > Theme > ``name`` from the menu bar, then wait for Lab to apply it."""
+    page.locator(".lm-MenuBar-item").filter(has_text=re.compile(r"^Settings$")).click()
+    page.locator(".lm-Menu-item").filter(has_text=re.compile(r"^Theme$")).hover()
+    page.locator(".lm-Menu-item").filter(has_text=re.compile(f"^{name}$")).click()
+    light = "true" if "Light" in name else "false"
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", light)
+
+
+def luminance(locator: Locator, prop: str) -> float:
+    """The relative luminance (0 black, 1 white) of a computed colour property."""
+    rgb = locator.evaluate(f"(e) => getComputedStyle(e).{prop}")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", rgb)[:3])
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_the_whole_workbench_shows_its_tabs_and_the_chart_tab_draws(notebook: Page) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    whole = notebook.locator(".wb-workbench")
+    whole.scroll_into_view_if_needed()
+    tabs = whole.locator(".lm-TabBar-tab").filter(visible=True)
+    expect(tabs.first).to_be_visible()
+    titles = [t.strip() for t in tabs.all_inner_texts()]
+    assert titles[:5] == ["Run", "Connections", "Catalog", "History", "Events"]
+    panel = whole.locator(".wb-panel")
+    expect(panel.locator(".wb-run")).to_be_disabled()  # nothing chosen yet
+    expect(panel.locator(".wb-about")).to_contain_text("Choose a connection")
+    screenshot(notebook, ARTIFACTS, "workbench-nothing-chosen")
+
+    panel.locator(".wb-connection select").select_option("shop")
+    query = panel.locator(".wb-actions select option[value^='query — ']")
+    panel.locator(".wb-actions select").select_option(value=query.get_attribute("value") or "")
+    panel.locator(".wb-form .wb-field-sql textarea").fill(BY_STATUS)
+    expect(panel.locator(".wb-run")).to_be_enabled()
+    panel.locator(".wb-run").click()
+    rows = panel.locator(".jupyter-widgets.wb-result table.wb-table tbody tr")
+    expect(rows.first).to_be_visible(timeout=KERNEL_WAIT)
+    statuses = wb.connect("shop").query(BY_STATUS).df["status"].tolist()
+    expect(rows).to_have_count(len(statuses))
+
+    panel.get_by_role("tab", name="Chart").click()
+    picture = panel.locator(".wb-chart-picture svg")
+    expect(picture).to_be_visible(timeout=KERNEL_WAIT)
+    box = picture.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    bars = picture.locator("g[id^='patch_'] path")
+    assert bars.count() >= len(statuses)
+    axis_text = picture.locator("g[id^='text_'] use, g[id^='text_'] path").first
+    light_ink = luminance(axis_text, "fill")
+    picture.scroll_into_view_if_needed()
+    screenshot(notebook, ARTIFACTS, "workbench-chart-light")
+
+    panel.get_by_role("tab", name="Raw").click()
+    expect(panel.locator(".wb-raw-request")).to_contain_text('wb.connect("shop").query(')
+    screenshot(notebook, ARTIFACTS, "workbench-raw-light")
+
+    theme(notebook, "JupyterLab Dark")
+    try:
+        panel.get_by_role("tab", name="Chart").click()
+        expect(picture).to_be_visible()
+        dark_ink = luminance(axis_text, "fill")
+        assert light_ink < 0.4 < dark_ink  # dark text on light, light text on dark
+        picture.scroll_into_view_if_needed()
+        screenshot(notebook, ARTIFACTS, "workbench-chart-dark")
+        whole.get_by_role("tab", name="Catalog").click()
+        expect(whole.locator(".wb-catalog-browser table")).to_be_visible()
+        whole.scroll_into_view_if_needed()
+        screenshot(notebook, ARTIFACTS, "workbench-catalog-dark")
+        whole.get_by_role("tab", name="Connections").click()
+        expect(whole.locator(".wb-connection-editor")).to_be_visible()
+        screenshot(notebook, ARTIFACTS, "workbench-connections-dark")
+    finally:
+        theme(notebook, "JupyterLab Light")

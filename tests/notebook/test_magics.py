@@ -296,3 +296,14 @@ def test_loading_imports_no_pandas_widgets_or_driver() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = {name.split(".")[0] for name in json.loads(out.stdout.splitlines()[-1])}
     assert not loaded & {"pandas", "ipywidgets", "pydantic", "httpx", "sqlalchemy", "pyarrow"}
+
+
+def test_ui_alone_is_the_whole_workbench_and_with_names_the_panel(ip: InteractiveShell) -> None:
+    from workbench.notebook.widgets import Panel, WorkbenchTabs
+
+    whole = ip.run_line_magic("wb", "ui")
+    assert isinstance(whole, WorkbenchTabs) and whole.panel.connection is None
+    panel = ip.run_line_magic("wb", "ui shop query")
+    assert isinstance(panel, Panel) and (panel.connection, panel.action) == ("shop", "query")
+    with pytest.raises(UsageError, match="unknown option '--bogus'"):
+        ip.run_line_magic("wb", "run shop query 'select 1' --bogus")

@@ -12,6 +12,8 @@ from workbench.http.masking import looks_secret, safe_url
 from workbench.redaction import MASK, redact
 
 ERROR_BODY_CHARS = 200
+REQUEST_BODY_CHARS = 10_000
+"""Characters of a request's body kept in ``Result.raw``."""
 
 
 class HttpStatusError(ActionError):
@@ -67,13 +69,41 @@ def safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def details(response: httpx.Response) -> dict[str, Any]:
-    """What ``Result.raw`` holds for an HTTP action: method, status, URL and headers, masked."""
+    """What ``Result.raw`` holds for an HTTP action: method, status, URL and headers, and the
+    request that was sent (its headers and body), all masked.
+
+    Example:
+        >>> request = httpx.Request("POST", "https://api.example.com/x", json={"a": 1},
+        ...                         headers={"Authorization": "Bearer t0k"})
+        >>> sent = details(httpx.Response(201, request=request))["request"]
+        >>> sent["headers"]["authorization"], sent["body"]
+        ('***', '{"a":1}')
+    """
+    request = response.request
     return {
-        "method": response.request.method,
+        "method": request.method,
         "status": response.status_code,
-        "url": safe_url(response.request.url),
+        "url": safe_url(request.url),
         "headers": safe_headers(response.headers),
+        "request": {"headers": safe_headers(request.headers), "body": _sent_body(request)},
     }
+
+
+def _sent_body(request: httpx.Request) -> str | None:
+    """The request's body as masked text (cut short), None when there was none."""
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed body, never held in memory
+        return "(a streamed body)"
+    if not content:
+        return None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:  # binary: an upload, an image
+        return f"({len(content):,} bytes of {request.headers.get('content-type', 'binary data')})"
+    if len(text) > REQUEST_BODY_CHARS:
+        text = text[:REQUEST_BODY_CHARS] + f"… ({len(content):,} bytes)"
+    return redact(text)
 
 
 def check_status(response: httpx.Response, label: str) -> None:

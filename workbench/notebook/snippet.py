@@ -1,8 +1,11 @@
-"""The Python call equivalent to a form's values: one line to paste into a cell.
+"""The Python call equivalent to a form's values: code to paste into a cell and run.
 
 Example:
     >>> python_call("crm", "get", {"path": "users", "params": {"page": 2}})
     'wb.connect("crm").get(path="users", params={"page": 2})'
+    >>> print(python_call("crm", "login", {"token": "x"}, secrets={"token": "crm/token"}))
+    from workbench.config.secrets import default_secret_store as secrets
+    wb.connect("crm").login(token=secrets().get("crm/token"))
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from workbench.results.frames import is_dataframe
 from workbench.sdk.action import ActionSpec
 
 _PLACEHOLDER = "..."
+SECRETS_IMPORT = "from workbench.config.secrets import default_secret_store as secrets"
+"""The line that code naming a stored secret starts with."""
 
 
 def call_arguments(spec: ActionSpec, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -36,8 +41,18 @@ def call_arguments(spec: ActionSpec, values: Mapping[str, Any]) -> tuple[list[An
     return positional, rest
 
 
-def python_call(connection: str, action: str | ActionSpec, values: Mapping[str, Any]) -> str:
+def python_call(
+    connection: str,
+    action: str | ActionSpec,
+    values: Mapping[str, Any],
+    *,
+    secrets: Mapping[str, str] | None = None,
+) -> str:
     """``wb.connect(connection).action(...)`` with ``values`` as arguments, on one line.
+
+    An argument in ``secrets`` (argument name -> secret-store name) is read from the secret
+    store by name, after a line importing it, so the code runs as pasted and holds no
+    secret value.
 
     Given the action's spec, its positional-only inputs are written positionally (as the
     call needs them). Values are written as Python literals; a DataFrame, bytes or an
@@ -57,10 +72,17 @@ def python_call(connection: str, action: str | ActionSpec, values: Mapping[str, 
     else:
         name, positional, keywords, labels = action, [], dict(values), []
     notes: list[str] = []
-    parts = [_argument(label, v, notes) for label, v in zip(labels, positional, strict=False)]
+    named = dict(secrets or {})
+
+    def argument(label: str, value: Any) -> str:
+        if label in named:
+            return f"secrets().get({_literal(named[label])})"
+        return _argument(label, value, notes)
+
+    parts = [argument(label, v) for label, v in zip(labels, positional, strict=False)]
     unusual: dict[str, str] = {}
     for key, value in keywords.items():
-        text = _argument(key, value, notes)
+        text = argument(key, value)
         if key.isidentifier() and not keyword.iskeyword(key):
             parts.append(f"{key}={text}")
         else:
@@ -70,6 +92,8 @@ def python_call(connection: str, action: str | ActionSpec, values: Mapping[str, 
     line = f"wb.connect({_literal(connection)}).{name}({', '.join(parts)})"
     if notes:
         line += "  # replace ... with " + "; ".join(notes)
+    if any(label in named for label in [*labels[: len(positional)], *keywords]):
+        line = f"{SECRETS_IMPORT}\n{line}"
     return redact(line)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 from petstore import DOCUMENT
+from specs import SPECS
 
 import workbench as wb
 from workbench.errors import ActionArgumentError
@@ -299,3 +300,25 @@ def test_extra_arguments_given_one_by_one_add_up() -> None:
     form.set_values(a=1)
     form.set_values(b=[2])
     assert form.values() == {"a": 1, "b": [2]}
+
+
+def test_each_description_is_shown_under_its_field_as_help() -> None:
+    slack = wb.Connector.from_openapi(SPECS / "slack.com.json", name="slack")
+    schema = slack.action_specs["chat_post_message"].input_schema()
+    described = {n for n, p in schema["properties"].items() if p.get("description")}
+    form = ActionForm(schema)
+    assert len(described) >= 16 and described <= set(form.help)
+    assert form.help["token"] == "Authentication token. Requires scope: <code>chat:write</code>"
+    box = next(b for b in form.children if "wb-field-channel" in getattr(b, "_dom_classes", ()))
+    shown = [c for c in box.children if "wb-field-help" in c._dom_classes]
+    assert len(shown) == 1 and shown[0].layout.display is None
+    assert "Channel, private group, or IM channel" in shown[0].value
+    assert "[below]" not in shown[0].value and "below" in shown[0].value  # link as its text
+    assert "var(--jp-ui-font-color2" in shown[0].value  # the theme's secondary text colour
+
+
+def test_a_field_without_a_description_shows_no_help_line() -> None:
+    form = ActionForm({"properties": {"n": {"type": "integer", "default": 1}}})
+    assert form.help == {}
+    box = form.children[1]
+    assert [c.layout.display for c in box.children[1:]] == ["none", "none"]

@@ -203,16 +203,20 @@ def test_the_input_model_checks_what_the_form_cannot() -> None:
     assert result is not None and result.data == 6
 
 
-def test_a_secret_input_stays_out_of_the_code_and_the_widget() -> None:
+def test_a_secret_input_is_named_in_the_code_and_stays_out_of_the_widget() -> None:
     wb.register(Tally)
     panel = ui("tally", "total")
     assert panel.form is not None
     panel.form.fields["token"].value = "tok-0b7f-panel-secret"
     panel.form.set_values(numbers=[1])
     assert panel.run(wait=True) is not None
-    assert panel.code == 'wb.connect("tally").total(numbers=[1], token="***")'
+    assert panel.code == (
+        "from workbench.config.secrets import default_secret_store as secrets\n"
+        'wb.connect("tally").total(numbers=[1], token=secrets().get("tally/total.token"))'
+    )
     assert panel.form.fields["token"].value == ""
-    assert "tok-0b7f-panel-secret" not in repr(panel) + panel.code_area.value
+    shown = repr(panel) + panel.code_area.value + panel.raw_area.value
+    assert "tok-0b7f-panel-secret" not in shown and "***" not in panel.code
 
 
 def test_the_progress_bar_shows_the_share_a_connector_reports_read() -> None:
@@ -284,7 +288,7 @@ def test_opening_reads_names_and_summaries_only() -> None:
 
 
 def test_the_connection_list_and_unknown_names() -> None:
-    panel = ui()
+    panel = Panel()
     options = panel.connection_picker.options
     assert "shop" in options and "sqlite" in options and "http" in options
     assert panel.connection is None and panel.actions == []
@@ -324,7 +328,7 @@ def test_the_css_classes_the_browser_relies_on() -> None:
         "wb-code",
     }
     assert expected <= classes(panel)
-    assert panel.tabs.titles == ("Result", "Code", "Raw")
+    assert panel.tabs.titles == ("Result", "Chart", "Code", "Raw")
 
 
 def test_the_raw_text_is_cut_and_redacted() -> None:
@@ -343,6 +347,6 @@ def test_an_imported_api_is_in_the_connection_list_and_opens(project: Path) -> N
     spec = project / "pets.json"
     spec.write_text(json.dumps(DOCUMENT), encoding="utf-8")
     import_spec(spec, "imported_pets")
-    assert "imported_pets" in ui().connection_picker.options
+    assert "imported_pets" in Panel().connection_picker.options
     panel = ui("imported_pets", "list_pets")  # as wb.connect("imported_pets") does
     assert panel.connection == "imported_pets" and "list_pets" in panel.actions

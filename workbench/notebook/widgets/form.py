@@ -15,9 +15,11 @@ Each property of the schema (by its key, the name a call uses) becomes a field:
 - an object, an array or anything else: a Textarea holding JSON, parsed on read.
 
 ``$ref`` / ``$defs``, ``allOf`` of one schema and ``anyOf`` / ``oneOf`` with ``null`` (an
-optional value) are followed. Required fields carry `` *`` in their label; descriptions
-are tooltips. When the schema allows more properties (an action taking ``**kwargs``)
-a JSON field named ``**`` takes them as an object.
+optional value) are followed. Required fields carry `` *`` in their label; each field's
+``description`` (or ``title``) from the schema or the API spec is shown under it as help
+text (the first :data:`HELP_CHARS` characters; the whole of it as the tooltip). When the
+schema allows more properties (an action taking ``**kwargs``) a JSON field named ``**``
+takes them as an object.
 
 Example:
     >>> form = ActionForm({"properties": {"sql": {"type": "string"},
@@ -28,6 +30,8 @@ Example:
     {'sql': 'select 1', 'limit': 5}
     >>> form.fields["sql"].description
     'sql *'
+    >>> help_html("Requires scope: `chat:write`. See [below](#scopes).")
+    'Requires scope: <code>chat:write</code>. See below.'
 """
 
 from __future__ import annotations
@@ -53,6 +57,15 @@ _EMPTY: Any = object()  # what a field reads when nothing was entered
 _LONG_TEXT = {"sql", "query", "body", "text", "content", "message", "script", "statement"}
 _STYLE = {"description_width": "12em"}  # field errors are indented to match
 _LAYOUT = {"width": "40em", "max_width": "100%"}
+_BELOW = {"margin": "0 0 2px 12.5em", "max_width": "28em"}
+_HELP_STYLE = (
+    "color:var(--jp-ui-font-color2, inherit);font-size:var(--jp-ui-font-size0, 0.85em);"
+    "line-height:1.3;display:block"
+)
+HELP_CHARS = 240
+"""Characters of a field's description shown under it."""
+_CODE = re.compile(r"``?([^`]+)``?")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 class FormError(ActionArgumentError):
@@ -100,6 +113,16 @@ class ActionForm(widgets.VBox):
     def fields(self) -> dict[str, Any]:
         """The input widget of each field, by name."""
         return {name: field.widget for name, field in self._fields.items()}
+
+    @property
+    def help(self) -> dict[str, str]:
+        """The help shown under each field that has a description (as HTML), by name."""
+        return {name: field.help_text for name, field in self._fields.items() if field.help_text}
+
+    @property
+    def secret_fields(self) -> list[str]:
+        """The names of the fields that take a secret (password boxes)."""
+        return [name for name, field in self._fields.items() if isinstance(field, _SecretField)]
 
     @property
     def required(self) -> list[str]:
@@ -246,9 +269,15 @@ class _Field:
         if self.default is not None:
             with contextlib.suppress(ValueError, TypeError, traitlets.TraitError):
                 self.write(self.default)  # a default the schema itself does not allow: none
-        self.error = widgets.HTML(layout={"display": "none", "margin": "0 0 0 12.5em"})
+        self.help_text = help_html(help_text)
+        self.help = widgets.HTML(
+            f"<span style='{_HELP_STYLE}'>{self.help_text}</span>" if help_text else "",
+            layout={"display": None if help_text else "none", **_BELOW},
+        )
+        self.help.add_class("wb-field-help")
+        self.error = widgets.HTML(layout={"display": "none", **_BELOW})
         self.error.add_class("wb-field-error")
-        self.box = widgets.VBox([self.widget, self.error])
+        self.box = widgets.VBox([self.widget, self.error, self.help])
         self.box.add_class("wb-field")
         self.box.add_class(
             "wb-field-" + (re.sub(r"[^A-Za-z0-9_-]", "-", name).strip("-") or "extra")
@@ -474,6 +503,22 @@ def _number(value: Any, schema: Mapping[str, Any]) -> int | float:
         span = span or (f"of at least {low}" if low is not None else f"of at most {high}")
         raise ValueError(f"expected {kind} {span}, got {number!r}")
     return number
+
+
+def help_html(text: str) -> str:
+    """A description as one short line of help: Markdown or reST code kept, links as text.
+
+    Example:
+        >>> help_html("with ``:name`` placeholders")
+        'with <code>:name</code> placeholders'
+        >>> long = help_html("<b>" + "word " * 60)
+        >>> long[:13], long.endswith("word…"), help_html("a < b")
+        ('&lt;b&gt;word', True, 'a &lt; b')
+    """
+    line = " ".join(_LINK.sub(r"\1", redact(text)).split())
+    if len(line) > HELP_CHARS:
+        line = line[:HELP_CHARS].rsplit(" ", 1)[0].rstrip() + "…"  # at a word's end
+    return _CODE.sub(r"<code>\1</code>", html.escape(line, quote=False))
 
 
 def _error_html(message: str) -> str:

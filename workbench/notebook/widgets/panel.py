@@ -3,8 +3,14 @@
 Pick a connection (a named one, or a connector that works with its defaults, such as an
 imported API in its sandbox), search its actions, fill the form generated from the
 chosen action's input schema and press **Run**: the tabs show the result as a paged,
-sortable table, the equivalent line of Python, and the raw response; errors appear in
-place, and on the form fields they concern.
+sortable table, a chart of its columns, the equivalent Python (connection names and
+secret references, never a secret value), and the request sent beside the raw response;
+errors appear in place, and on the form fields they concern. Until an action is chosen
+the Run button is disabled and the panel says what to choose next.
+
+``ui()`` with no connection is the whole workbench
+(:class:`~workbench.notebook.widgets.workbench_tabs.WorkbenchTabs`): this panel beside the
+connection editor, the catalog, the call history and live trigger events.
 
 Opening the panel reads only the actions' names and one-line summaries, so a connector
 with hundreds of actions opens at once: the form (and the action's input model) is built
@@ -26,42 +32,51 @@ import contextlib
 import difflib
 import functools
 import html
-import json
 import threading
 import time
+import typing
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from workbench.client import connect, connection_store
 from workbench.errors import ActionArgumentError, UnknownConnectionError, WorkbenchError
+from workbench.notebook.secret_refs import secret_reference
 from workbench.notebook.snippet import call_arguments, python_call
+from workbench.notebook.widgets.chart import ChartView
 from workbench.notebook.widgets.form import ActionForm, FormError
+from workbench.notebook.widgets.raw import raw_html, raw_text
 from workbench.notebook.widgets.table import TableView
 from workbench.redaction import redact
 from workbench.registry import connector_names, connectors, get_connector
-from workbench.results.frames import to_records
 from workbench.results.html import message_html, view
 from workbench.sdk.progress import progress_listener
 
 if TYPE_CHECKING:
     from workbench.config.store import ConnectionStore
+    from workbench.notebook.widgets.workbench_tabs import WorkbenchTabs
     from workbench.results import Result
     from workbench.sdk.action import ActionSpec
     from workbench.sdk.connector import Connector
 
-MAX_RAW = 20_000  # characters of the raw response shown
-MAX_RAW_ITEMS = 200  # records of the data shown as raw JSON
+__all__ = ["Panel", "raw_text", "ui"]
+
 _SUMMARY = 90  # characters of an action's summary in the list
 _TICK = 0.25  # seconds between progress updates while a run goes on
 _ROWS = 10  # lines of the action list
 _WIDE = {"width": "32em", "max_width": "100%"}
 
 
+@typing.overload
+def ui(
+    connection: None = None, action: None = None, *, background: bool = True
+) -> WorkbenchTabs: ...
+@typing.overload
+def ui(connection: str, action: str | None = None, *, background: bool = True) -> Panel: ...
 def ui(
     connection: str | None = None, action: str | None = None, *, background: bool = True
-) -> Panel:
-    """The workbench panel, opened on ``connection`` (and its ``action``) when given.
+) -> Panel | WorkbenchTabs:
+    """The whole workbench in tabs; with ``connection`` (and ``action``), the panel on it.
 
     ``background=False`` makes the Run button wait for the result (for scripts and tests).
 
@@ -69,7 +84,13 @@ def ui(
         >>> panel = ui("shop")
         >>> panel.search("explain")
         ['explain']
+        >>> ui().tabs.titles
+        ('Run', 'Connections', 'Catalog', 'History', 'Events')
     """
+    if connection is None:
+        from workbench.notebook.widgets.workbench_tabs import WorkbenchTabs
+
+        return WorkbenchTabs(background=background)
     return Panel(connection, action, background=background)
 
 
@@ -109,10 +130,10 @@ class Panel(widgets.VBox):
         self._active: int | None = None
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
+        self._charted = True
 
-        names = _connection_names(self._store)
         self.connection_picker = widgets.Dropdown(
-            options=names, value=None, description="connection"
+            options=_connection_names(self._store), value=None, description="connection"
         ).add_class("wb-connection")
         self.search_box = widgets.Text(
             description="search", placeholder="words of the name or summary", layout=_WIDE
@@ -120,18 +141,23 @@ class Panel(widgets.VBox):
         self.action_list = widgets.Select(
             rows=_ROWS, description="action", layout={"width": "60em", "max_width": "100%"}
         ).add_class("wb-actions")
-        self.about = widgets.HTML()
+        self.about = widgets.HTML().add_class("wb-about")
         self.form_area = widgets.VBox()
-        self.run_button = widgets.Button(description="Run", icon="play", button_style="primary")
+        self.run_button = widgets.Button(
+            description="Run", icon="play", button_style="primary", disabled=True
+        )
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True)
         self.progress = widgets.IntProgress(layout={"width": "10em", "visibility": "hidden"})
         self.status = widgets.HTML()
         self.error_area = widgets.HTML(layout={"display": "none"}).add_class("wb-error")
         self.table = TableView().add_class("wb-result")
+        self.chart = ChartView()
         self.code_area = widgets.HTML().add_class("wb-code")
-        self.raw_area = widgets.HTML()
+        self.raw_area = widgets.HTML().add_class("wb-raw")
         self.tabs = widgets.Tab(
-            children=[self.table, self.code_area, self.raw_area], titles=("Result", "Code", "Raw")
+            children=[self.table, self.chart, self.code_area, self.raw_area],
+            titles=("Result", "Chart", "Code", "Raw"),
+            layout={"display": "none"},  # until there is something to show
         )
         self.run_button.add_class("wb-run")
         self.cancel_button.add_class("wb-cancel")
@@ -140,12 +166,14 @@ class Panel(widgets.VBox):
         self.connection_picker.observe(lambda _: self._load_actions(), names="value")
         self.search_box.observe(lambda _: self._refill(), names="value")
         self.action_list.observe(self._action_picked, names="value")
+        self.tabs.observe(lambda _: self._draw_chart(), names="selected_index")
         self.run_button.on_click(lambda _: self.run())
         self.cancel_button.on_click(lambda _: self.cancel())
         buttons = widgets.HBox([self.run_button, self.cancel_button, self.progress, self.status])
         pickers = [self.connection_picker, self.search_box, self.action_list, self.about]
         super().__init__([*pickers, self.form_area, buttons, self.error_area, self.tabs])
         self.add_class("wb-panel")
+        self._guide()
         if connection is not None:
             self.select(connection, action)
 
@@ -172,6 +200,16 @@ class Panel(widgets.VBox):
 
     def __repr__(self) -> str:
         return f"<Panel {self.connection or '(no connection)'}.{self.action or '(no action)'}>"
+
+    def refresh_connections(self) -> None:
+        """Read the connection list again (after one was added), keeping the choice."""
+        self._store = connection_store()
+        chosen = self.connection
+        names = _connection_names(self._store)
+        if chosen is not None and chosen not in names:
+            names = sorted([*names, chosen])
+        self.connection_picker.options = names
+        self.connection_picker.value = chosen
 
     def select(self, connection: str, action: str | None = None) -> None:
         """Choose ``connection`` (and ``action``); an unknown name suggests close ones."""
@@ -276,6 +314,22 @@ class Panel(widgets.VBox):
                 kind = f"connector {cls.name}" if entry else "connector defaults"
                 self.status.value = message_html(f"{name}: {len(self._specs)} actions ({kind})")
         self._refill()
+        self._guide()
+
+    def _guide(self) -> None:
+        """Say what to choose next; enable only the controls that can act."""
+        self.search_box.disabled = self.action_list.disabled = not self._specs
+        self.run_button.disabled = self.running or self.form is None
+        if self.connection is None:
+            self.about.value = message_html("Choose a connection to list its actions.")
+        elif not self._specs:
+            self.about.value = message_html(f"{self.connection} has no actions to run.")
+        elif self._spec is None:
+            count = f"{len(self._specs)} action{'' if len(self._specs) == 1 else 's'}"
+            self.about.value = message_html(
+                f"Choose one of the {count} (type in search to narrow the list) to fill in "
+                "its form, then press Run."
+            )
 
     def _refill(self) -> None:
         words = self.search_box.value.lower().split()
@@ -309,6 +363,8 @@ class Panel(widgets.VBox):
         except Exception as exc:  # an input type with no form: say so, keep the panel usable
             self._show_error(f"{self.connection}.{name}: no form: {type(exc).__name__}: {exc}")
             return
+        finally:
+            self._guide()
         self.form_area.children = (self.form,)
 
     def _prepare(self) -> tuple[str, ActionSpec, list[Any], dict[str, Any]] | None:
@@ -326,7 +382,7 @@ class Panel(widgets.VBox):
             self._show_error(f"{connection}.{spec.name}: {exc}")
             return None
         args, kwargs = call_arguments(spec, values)
-        self.code = python_call(connection, spec, values)
+        self.code = self._code(connection, spec, values, form)
         self.code_area.value = view(
             f"<pre style='white-space:pre-wrap'>{html.escape(self.code)}</pre>",
             "the same call in Python (after import workbench as wb)",
@@ -338,6 +394,22 @@ class Panel(widgets.VBox):
             self._show_error(str(exc))
             return None
         return connection, spec, args, kwargs
+
+    def _code(
+        self, connection: str, spec: ActionSpec, values: dict[str, Any], form: ActionForm
+    ) -> str:
+        """The call as code; a secret typed into the form is named by its secret-store name."""
+        secrets = {}
+        for name in form.secret_fields:
+            if isinstance(values.get(name), str):
+                try:
+                    secrets[name] = secret_reference(
+                        self._store, connection, spec.name, name, values[name]
+                    )
+                except WorkbenchError as exc:  # no secret store here: the code says so
+                    self.status.value = message_html(f"code without {name}: {exc}", "error")
+        code = python_call(connection, spec, values, secrets=secrets)
+        return code
 
     def _work(
         self,
@@ -374,6 +446,8 @@ class Panel(widgets.VBox):
             self._show_error(error)
             self.status.value = message_html("failed", "error")
             self.table.show(None)  # no rows of an earlier run left to mislead
+            self.chart.show(None)
+            self._charted = True
             self.raw_area.value = ""
             return
         rows = result.rows
@@ -387,11 +461,16 @@ class Panel(widgets.VBox):
         except Exception as exc:  # data with no table form: the Raw tab still shows it
             self.table.show(None)
             self.table.html.value = message_html(f"no table: {type(exc).__name__}: {exc}")
-        self.raw_area.value = view(
-            "<pre style='white-space:pre-wrap;max-height:30em;overflow:auto'>"
-            f"{html.escape(raw_text(result))}</pre>"
-        )
+        self._charted = False  # drawn when the Chart tab is opened
+        self.raw_area.value = raw_html(result, self.code)
+        self.tabs.layout.display = None
         self.tabs.selected_index = 0
+
+    def _draw_chart(self) -> None:
+        """Chart the result shown, once, when the Chart tab is open."""
+        if self.tabs.selected_index == 1 and not self._charted:
+            self._charted = True
+            self.chart.show(self.table.frame)
 
     def _reading(self, run_id: int, done: int, total: int | None) -> None:
         """Note how far run ``run_id``'s read has got (reported by the connector)."""
@@ -422,7 +501,7 @@ class Panel(widgets.VBox):
                 self.status.value = message_html(f"running {label} · {elapsed:.1f} s{read}")
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.disabled = running
+        self.run_button.disabled = running or self.form is None
         self.cancel_button.disabled = not running
         self.progress.value = 0
         self.progress.layout.visibility = "visible" if running else "hidden"
@@ -433,48 +512,6 @@ class Panel(widgets.VBox):
         self.error = redact(text)
         self.error_area.value = message_html(text, "error") if text else ""
         self.error_area.layout.display = None if text else "none"
-
-
-def raw_text(result: Result) -> str:
-    """The raw response (``.raw``) and the data (``.data``) as text: JSON where it can be.
-
-    Example:
-        >>> from workbench.results import Result
-        >>> print(raw_text(Result([{"id": 1}], raw={"status": 200})))
-        # raw
-        {
-          "status": 200
-        }
-        # data
-        [
-          {
-            "id": 1
-          }
-        ]
-    """
-    parts = []
-    if result.raw is not None:
-        parts.append("# raw\n" + _as_text(result.raw))
-    data, more, rows = result.data if result.rows <= MAX_RAW_ITEMS else None, "", result.rows
-    if rows > MAX_RAW_ITEMS:  # the first rows only, as the table has them: never all as JSON
-        data = to_records(result.df.head(MAX_RAW_ITEMS))
-        more = f"\n… {rows - MAX_RAW_ITEMS:,} more rows (see the Result tab)"
-    parts.append("# data\n" + _as_text(data) + more)
-    text = redact("\n".join(parts))
-    if len(text) > MAX_RAW:
-        text = text[:MAX_RAW] + f"\n… {len(text) - MAX_RAW:,} more characters"
-    return text
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes | bytearray):
-        return f"{len(value):,} bytes: {bytes(value[:2000])!r}"
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):  # keys that are not strings, circular data
-        return repr(value)
 
 
 def _field_errors(spec: ActionSpec, values: dict[str, Any]) -> dict[str, str]:
