@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from workbench.errors import ActionError, ConnectionFailedError
-from workbench.http.masking import looks_secret, safe_url
+from workbench.http.masking import looks_secret, safe_body, safe_url
 from workbench.redaction import MASK, redact
 
 ERROR_BODY_CHARS = 200
@@ -101,9 +101,10 @@ def _sent_body(request: httpx.Request) -> str | None:
         text = content.decode("utf-8")
     except UnicodeDecodeError:  # binary: an upload, an image
         return f"({len(content):,} bytes of {request.headers.get('content-type', 'binary data')})"
+    text = safe_body(text, request.headers.get("content-type", ""))
     if len(text) > REQUEST_BODY_CHARS:
         text = text[:REQUEST_BODY_CHARS] + f"… ({len(content):,} bytes)"
-    return redact(text)
+    return text
 
 
 def check_status(response: httpx.Response, label: str) -> None:

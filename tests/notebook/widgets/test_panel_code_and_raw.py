@@ -116,3 +116,15 @@ def test_a_secret_the_connection_already_references_is_named_not_copied(
     assert 'token=secrets().get("slack/bot-token")' in panel.code, panel.error
     assert default_secret_store().names() == ["slack/bot-token"]  # nothing new stored
     assert pasted(panel.code).raw["status"] == 200
+
+
+def test_the_request_kept_in_a_result_masks_secret_looking_body_fields() -> None:
+    import httpx
+
+    from workbench.http.responses import details
+
+    form = httpx.Request("POST", "https://slack.test/api", data={"token": "xoxb-9", "text": "hi"})
+    sent = details(httpx.Response(200, request=form))["request"]["body"]
+    assert "xoxb-9" not in sent and "text=hi" in sent
+    nested = httpx.Request("POST", "https://x.test/", json={"auth": {"client_secret": "c-7"}})
+    assert "c-7" not in details(httpx.Response(200, request=nested))["request"]["body"]
