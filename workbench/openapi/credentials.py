@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
 import httpx
 
 from workbench.config.secrets import default_secret_store
+from workbench.errors import ConfigError
 from workbench.http.auth import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
     ClientCredentialsAuth,
+    JwtBearerAuth,
     RefreshTokenAuth,
     persist_rotation,
 )
 from workbench.openapi.model import ApiSpec, Operation, SecurityScheme
 from workbench.openapi.settings import ApiConfig
+from workbench.redaction import register_secret
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
 _SIMPLE = (ApiKeyAuth, BasicAuth, BearerAuth)
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a secret
 
 
 class Credentials:
@@ -88,8 +93,15 @@ class Credentials:
         return BearerAuth(token) if token is not None else None
 
     def _oauth2(self, scheme: SecurityScheme, token: str | None) -> httpx.Auth | None:
-        """A refresh-token flow (rotations saved to the secret store), else client credentials."""
+        """A service account's JWT bearer flow, a refresh-token flow (rotations saved to the
+        secret store), else client credentials."""
         config = self.config
+        key = _secret(getattr(config, "service_account", None))
+        if key is not None and token is None:
+            scopes = getattr(config, "scopes", None) or list(scheme.scopes)
+            return service_account_auth(
+                key, scopes, getattr(config, "subject", None), config.secret_name("service_account")
+            )
         client_id = getattr(config, "client_id", None)
         secret = _secret(getattr(config, "client_secret", None))
         token_url = getattr(config, "token_url", None) or scheme.token_url
@@ -106,6 +118,44 @@ class Credentials:
             scopes: Sequence[str] = getattr(config, "scopes", ())
             return ClientCredentialsAuth(token_url, client_id, secret, scopes)
         return None
+
+
+def service_account_auth(
+    key: str, scopes: Sequence[str], subject: str | None = None, where: str | None = None
+) -> JwtBearerAuth:
+    """The JWT bearer flow of a Google service account's JSON ``key`` (the text of the file
+    the console gives), asking for ``scopes``; ``where`` names the setting in errors.
+
+    Example:
+        >>> service_account_auth('{"type": "service_account"}', [], where="sheets/key")
+        Traceback (most recent call last):
+        ...
+        workbench.errors.ConfigError: service_account (sheets/key): the JSON key lacks client_email, private_key; expected the key file of a service account
+    """  # noqa: E501
+    name = f"service_account ({where})" if where else "service_account"
+    try:
+        info = json.loads(key)
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        raise ConfigError(f"{name}: expected the JSON key file of a service account") from None
+    missing = [f for f in ("client_email", "private_key") if not isinstance(info.get(f), str)]
+    if missing:
+        raise ConfigError(
+            f"{name}: the JSON key lacks {', '.join(missing)}; expected the key file of a "
+            "service account"
+        )
+    register_secret(info["private_key"])
+    token_uri = str(info.get("token_uri") or GOOGLE_TOKEN_URI)
+    return JwtBearerAuth(
+        token_uri,
+        info["client_email"],
+        subject,
+        token_uri,
+        info["private_key"],
+        scopes=list(scopes),
+        key_id=info.get("private_key_id"),
+    )
 
 
 def _secret(value: SecretStr | str | None) -> str | None:

@@ -6,7 +6,8 @@ field each, named after the scheme), bearer and OAuth2/OpenID Connect give ``tok
 basic gives ``username`` and ``password``, and an OAuth2 scheme with a token URL gives
 ``client_id``, ``client_secret``, ``token_url``, ``scopes`` and ``refresh_token`` (for the
 client-credentials grant, or to refresh an access token, rotations written back to the
-secret store).
+secret store), and ``service_account`` with ``subject`` (a Google service account's JSON
+key, traded for access tokens with the JWT bearer grant).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _AUTH_FIELDS = {
     "token_url",
     "scopes",
     "refresh_token",
+    "service_account",
+    "subject",
 }
 
 
@@ -110,6 +113,14 @@ def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
         fields["refresh_token"] = (
             SecretStr | None,
             Field(None, description="OAuth2 refresh token: access tokens are fetched with it"),
+        )
+        fields["service_account"] = (
+            SecretStr | None,
+            Field(None, description="A service account's JSON key (JWT bearer grant)"),
+        )
+        fields["subject"] = (
+            str | None,
+            Field(None, description="The user a service account acts as (delegation)"),
         )
     words = re.findall(r"[A-Za-z0-9]+", name) or ["Api"]
     model_name = "".join(w[:1].upper() + w[1:] for w in words) + "Config"

@@ -151,6 +151,7 @@ def test_an_openapi_connector_runs_in_its_sandbox(pets: type[Connector]) -> None
     ]
     assert panel.code == 'wb.connect("petstore").list_pets(status="available")'
     assert "x-workbench-sandbox" in raw_text(result)
+    assert "a sandbox answer" in panel.status.value
 
 
 def test_a_string_where_an_integer_is_expected(pets: type[Connector]) -> None:

@@ -451,9 +451,10 @@ class Panel(widgets.VBox):
             self.raw_area.value = ""
             return
         rows = result.rows
+        sandbox = " · a sandbox answer, not from the service" if result.sandbox else ""
         self.status.value = message_html(
             f"{result.label} · {rows:,} row{'' if rows == 1 else 's'} · "
-            f"{result.elapsed * 1000:.0f} ms",
+            f"{result.elapsed * 1000:.0f} ms{sandbox}",
             "ok",
         )
         try:
