@@ -14,12 +14,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import httpx
+
 from workbench.errors import ActionArgumentError, ActionError
+from workbench.http.strategies import LinkConfig, LinkPaginator
 from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
 
 if TYPE_CHECKING:
-    import httpx
     import pandas as pd
 
 SPEC_FILE = Path(__file__).with_name("github.json")
@@ -267,12 +269,78 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
             raw=True,
         )
 
+    def _paginate(
+        self,
+        operation: Any,
+        first: httpx.Request,
+        label: str,
+        auth: httpx.Auth | None,
+        max_items: int | None,
+        records: str | None = None,
+        given: bool = False,
+    ) -> Result:
+        """Every page, through ``Link`` headers that stay on the API's own origin."""
+        from workbench.http.pagination import paginate
+        from workbench.http.responses import details, send
+        from workbench.openapi.reply import rows
+
+        client = self.http()
+        found: list[Any] = []
+        pages, last = 0, None
+        for page in paginate(
+            lambda request: send(client, request, label, auth=auth),
+            first,
+            SameOriginLinks(first.url, records=records),
+            max_items=max_items,
+        ):
+            found.extend(page.records)
+            pages, last = page.number, page.response
+        return Result(rows(found), raw=details(last) if last else None, pages=pages)
+
     def _op(self, action_name: str, /, **values: Any) -> Result:
         """Call the generated action ``action_name`` (arguments checked against the spec)."""
         spec = self.action_specs[action_name]
         positional, _ = spec.bind(f"{self.connection}.{action_name}", (), values)
         result: Result = self._call_operation(spec, positional[0])
         return result
+
+
+class SameOriginLinks(LinkPaginator):
+    """``Link: <...>; rel="next"`` pages, followed only on the first page's origin, each once.
+
+    GitHub's links always point at the API itself; a link elsewhere (a mock server
+    answering with the spec's example header, say) or back to a page already read ends
+    the read.
+
+    Example:
+        >>> import httpx
+        >>> first = httpx.URL("http://127.0.0.1:8080/repos/o/r/issues")
+        >>> links = SameOriginLinks(first)
+        >>> request = httpx.Request("GET", first)
+        >>> def answer(link):
+        ...     return httpx.Response(200, headers={"Link": f'<{link}>; rel="next"'})
+        >>> str(links.next_request(request, answer("/repos/o/r/issues?page=2"), [{}], [{}]).url)
+        'http://127.0.0.1:8080/repos/o/r/issues?page=2'
+        >>> links.next_request(request, answer("https://api.github.com/x?page=2"), [{}], [{}])
+        >>> links.next_request(request, answer("/repos/o/r/issues?page=2"), [{}], [{}])
+    """
+
+    def __init__(self, first: httpx.URL, records: str | None = None) -> None:
+        super().__init__(LinkConfig(records=records))
+        self.origin = (first.scheme, first.host, first.port)
+        self.followed: set[str] = set()
+
+    def next_request(
+        self, request: httpx.Request, response: httpx.Response, body: Any, records: list[Any]
+    ) -> httpx.Request | None:
+        following = super().next_request(request, response, body, records)
+        if following is None:
+            return None
+        url = following.url
+        if (url.scheme, url.host, url.port) != self.origin or str(url) in self.followed:
+            return None
+        self.followed.add(str(url))
+        return following
 
 
 def _repo(repo: str, label: str) -> tuple[str, str]:

@@ -33,7 +33,8 @@ TARGET = Path(__file__).with_name("github.json")
 def trim(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with only the kept paths and the components they refer to."""
     paths = {p: item for p, item in document.get("paths", {}).items() if KEPT.match(p)}
-    out = {k: v for k, v in document.items() if k not in ("paths", "components", "webhooks")}
+    dropped = ("paths", "components", "webhooks", "x-webhooks")  # webhooks: not API calls
+    out = {k: v for k, v in document.items() if k not in dropped}
     out["paths"] = paths
     components: dict[str, dict[str, Any]] = {}
     todo: list[Any] = [paths]
