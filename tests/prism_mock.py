@@ -97,3 +97,40 @@ class Exchanges:
     def requests(self, path_end: str) -> list[httpx.Request]:
         """The requests sent to a path ending with ``path_end``."""
         return [r.request for r in self.responses if r.request.url.path.endswith(path_end)]
+
+
+class CoreValidator:
+    """openapi-core (a second validator we did not write) checking the parameters and
+    bodies of requests against a document as given (as tests/openapi/test_contract.py
+    does; security is Prism's to check: openapi-core does not know OAuth2 schemes). The
+    servers are rebased to ``/``, so a request's path on Prism's root is the API path."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        from openapi_core import Config, OpenAPI
+        from openapi_core.validation.request import validators as v
+
+        from workbench.openapi.core_support import rebased
+
+        config = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # trusted spec
+        app = OpenAPI.from_dict(rebased(document), config=config)
+        if app.version.minor == "1":
+            classes: tuple[Any, ...] = (v.V31RequestParametersValidator, v.V31RequestBodyValidator)
+        else:
+            classes = (v.V30RequestParametersValidator, v.V30RequestBodyValidator)
+        self.checks = [cls(app.spec) for cls in classes]
+
+    def errors(self, requests: list[httpx.Request]) -> list[str]:
+        """What openapi-core finds wrong with each request (empty when all are valid)."""
+        from workbench.openapi.validation import OpenApiCoreRequest
+
+        found = []
+        for request in requests:
+            path = request.url.raw_path.split(b"?")[0].decode()
+            adapter = OpenApiCoreRequest(request, path)
+            for check in self.checks:
+                for error in check.iter_errors(adapter):
+                    if type(error).__name__ == "MissingRequestBody":
+                        continue  # the body validator's view of an optional body left out
+                    cause = f"; {error.__cause__}" if error.__cause__ else ""
+                    found.append(f"{request.method} {path}: {type(error).__name__}: {error}{cause}")
+        return found

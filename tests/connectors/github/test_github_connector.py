@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from prism_mock import Exchanges, prism_server
+from prism_mock import CoreValidator, Exchanges, prism_server
 from servers import JsonHandler, serve
 from specs import SPECS
 
@@ -142,3 +142,16 @@ def test_sandbox_and_catalog() -> None:
     catalog = wb.catalog("github")
     row = catalog[catalog["name"] == "github"].iloc[0]
     assert (row["category"], row["actions"]) == ("developer", 88)
+
+
+def test_openapi_core_accepts_every_friendly_request(
+    github: tuple[GitHub, Exchanges], official: dict[str, Any]
+) -> None:
+    connector, exchanges = github
+    connector.issues(REPO, state="all", labels=["bug"], since="2024-01-01T00:00:00Z")
+    connector.pull_requests(REPO, base="main")
+    connector.create_issue(REPO, "Bug", body="x", labels=["bug"], assignees=["octocat"])
+    connector.comment(REPO, 1347, "thanks")
+    sent = [r.request for r in exchanges.responses]
+    assert len(sent) == 4
+    assert CoreValidator(official).errors(sent) == []

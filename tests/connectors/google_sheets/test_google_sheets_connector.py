@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from prism_mock import Exchanges, prism_server
+from prism_mock import CoreValidator, Exchanges, prism_server
 from servers import JsonHandler, serve
 from specs import SPECS
 
@@ -182,3 +182,18 @@ def test_sandbox_and_catalog(orders: pd.DataFrame) -> None:
     catalog = wb.catalog("google_sheets")
     row = catalog[catalog["name"] == "google_sheets"].iloc[0]
     assert (row["category"], row["actions"]) == ("productivity", 23)
+
+
+def test_openapi_core_accepts_every_friendly_request(
+    sheets: tuple[GoogleSheets, Exchanges], orders: pd.DataFrame
+) -> None:
+    connector, exchanges = sheets
+    connector.read_range(SHEET, "Orders!A1:E")
+    connector.write_range(SHEET, "Orders!A1", orders)
+    connector.append_rows(SHEET, "Orders!A:E", orders)
+    connector.clear(SHEET, "Orders!A2:E")
+    connector.create_spreadsheet("Report", sheets=["Orders"])
+    connector.add_sheet(SHEET, "March")
+    sent = [r.request for r in exchanges.responses]
+    assert len(sent) == 6
+    assert CoreValidator(json.loads(OFFICIAL.read_text())).errors(sent) == []

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-from prism_mock import Exchanges, prism_server
+from prism_mock import CoreValidator, Exchanges, prism_server
 from servers import JsonHandler, serve
 from specs import SPECS
 
@@ -216,3 +216,17 @@ def test_prism_reports_a_request_that_breaks_the_spec(slack: tuple[Slack, Exchan
     found = exchanges.violations()
     assert any("token" in v for v in found), found
     assert any("channel" in v for v in found), found
+    core = CoreValidator(json.loads(OFFICIAL.read_text())).errors([exchanges.responses[-1].request])
+    assert any("token" in e for e in core), core  # openapi-core finds it too
+
+
+def test_openapi_core_accepts_every_friendly_request(slack: tuple[Slack, Exchanges]) -> None:
+    connector, exchanges = slack
+    connector.send_message("#general", "hi", blocks=[{"type": "divider"}], thread_ts="1.2")
+    connector.list_users()
+    connector.lookup_user("spengler@ghostbusters.example.com")
+    connector.upload_file("C0123ABCD", "a,b\n1,2\n", filename="t.csv", thread_ts="1.2")
+    connector.add_reaction("C0123ABCD", "1.2", "tada")
+    sent = [r.request for r in exchanges.responses]
+    assert len(sent) >= 6
+    assert CoreValidator(json.loads(OFFICIAL.read_text())).errors(sent) == []

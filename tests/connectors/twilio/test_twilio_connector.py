@@ -9,7 +9,7 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from prism_mock import Exchanges, prism_server
+from prism_mock import CoreValidator, Exchanges, prism_server
 from servers import JsonHandler, serve
 from specs import SPECS
 
@@ -137,3 +137,12 @@ def test_sandbox_and_catalog() -> None:
     catalog = wb.catalog("twilio")
     row = catalog[catalog["name"] == "twilio"].iloc[0]
     assert (row["category"], row["actions"]) == ("messaging", 197)
+
+
+def test_openapi_core_accepts_every_friendly_request(twilio: tuple[Twilio, Exchanges]) -> None:
+    connector, exchanges = twilio
+    connector.send_sms("+15558675310", "hi", status_callback="https://example.com/status")
+    connector.list_messages(to="+15558675310", from_="+15017122661")
+    sent = [r.request for r in exchanges.responses]
+    assert len(sent) >= 2
+    assert CoreValidator(json.loads(OFFICIAL.read_text())).errors(sent) == []
