@@ -157,7 +157,7 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
 
     def build_http_client(self) -> httpx.Client:
         """The generated client with GitHub's media type and API version headers."""
-        client = super().build_http_client()
+        client: httpx.Client = super().build_http_client()
         client.headers.setdefault("Accept", "application/vnd.github+json")
         client.headers.setdefault("X-GitHub-Api-Version", API_VERSION)
         client.event_hooks["response"].append(lambda r: check_answer(r, self.connection))

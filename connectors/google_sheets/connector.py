@@ -120,7 +120,7 @@ class GoogleSheets(_Generated):  # type: ignore[misc,valid-type]
 
     def build_http_client(self) -> httpx.Client:
         """The generated client; Google's error bodies raise :class:`GoogleSheetsError`."""
-        client = super().build_http_client()
+        client: httpx.Client = super().build_http_client()
         client.event_hooks["response"].append(lambda r: check_answer(r, self.connection))
         return client
 

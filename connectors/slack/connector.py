@@ -221,7 +221,8 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
             token = self._token()
             if token is not None:
                 model = model.model_copy(update={"token": token})
-        return super()._call_operation(spec, model)
+        result: Result = super()._call_operation(spec, model)
+        return result
 
     def _token(self) -> str | None:
         secret = getattr(self.config, "token", None)

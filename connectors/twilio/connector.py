@@ -138,7 +138,7 @@ class Twilio(_Generated):  # type: ignore[misc,valid-type]
 
     def build_http_client(self) -> httpx.Client:
         """The generated client; Twilio's error bodies raise :class:`TwilioError`."""
-        client = super().build_http_client()
+        client: httpx.Client = super().build_http_client()
         client.event_hooks["response"].append(lambda r: check_answer(r, self.connection))
         return client
 
