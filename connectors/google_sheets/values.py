@@ -26,9 +26,10 @@ import datetime as dt
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _BLANK = ("", None)
 
@@ -46,6 +47,8 @@ def frame_from_values(rows: Sequence[Sequence[Any]], *, header: bool = True) -> 
         >>> frame_from_values([[1, 2]], header=False).columns.tolist()
         [0, 1]
     """
+    import pandas as pd
+
     rows = [list(row) for row in rows]
     first, body = (rows[0], rows[1:]) if header and rows else ([], rows)
     width = max([len(first), *(len(row) for row in body)])
@@ -63,11 +66,13 @@ def values_from_frame(frame: pd.DataFrame, *, header: bool = True) -> list[list[
     """The cells to send for ``frame`` (its column names first when ``header``).
 
     Example:
-        >>> import datetime as dt
+        >>> import pandas as pd
         >>> values_from_frame(pd.DataFrame({"when": [pd.Timestamp("2024-03-01 09:30")],
         ...                                 "ok": [True], "n": [float("nan")]}), header=False)
         [['2024-03-01 09:30:00', True, '']]
     """
+    import pandas as pd
+
     out: list[list[Any]] = [[str(name) for name in frame.columns]] if header else []
     midnight = {
         name: _all_midnight(frame[name])
@@ -94,6 +99,8 @@ def _names(cells: Sequence[Any]) -> list[str]:
 
 
 def _typed(cells: list[Any]) -> pd.Series:
+    import pandas as pd
+
     filled = [c for c in cells if c not in _BLANK]
     values = [None if c in _BLANK else c for c in cells]
     if filled and all(isinstance(c, bool) for c in filled):
@@ -120,6 +127,8 @@ def _all_midnight(column: pd.Series) -> bool:
 
 
 def _cell(value: Any, date_only: bool) -> Any:
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float) and math.isnan(value):
