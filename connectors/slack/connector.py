@@ -27,8 +27,6 @@ if TYPE_CHECKING:
 
     from workbench.openapi.actions import OperationSpec
 
-SANDBOX_TOKEN = "xoxb-sandbox-token"  # noqa: S105 - not a secret: the sandbox's stand-in
-"""The token sent in the sandbox when the connection has none (the spec requires one)."""
 PAGE_SIZE = 200
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
@@ -216,7 +214,8 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
         return client
 
     def _call_operation(self, spec: OperationSpec, model: BaseModel) -> Result:
-        """Every action sends the connection's token where the method declares one."""
+        """Every action sends the connection's token where the method declares one (the
+        sandbox fills in its stand-in for a connection without one)."""
         if "token" in spec.input_model.model_fields and "token" not in model.model_fields_set:
             token = self._token()
             if token is not None:
@@ -226,9 +225,7 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
 
     def _token(self) -> str | None:
         secret = getattr(self.config, "token", None)
-        if secret is not None:
-            return str(secret.get_secret_value())
-        return SANDBOX_TOKEN if self.config.mode == "sandbox" else None
+        return str(secret.get_secret_value()) if secret is not None else None
 
     def _op(self, action_name: str, /, **values: Any) -> Result:
         """Call the generated action ``action_name`` (arguments checked against the spec)."""
