@@ -96,11 +96,14 @@ class Credentials:
         """A service account's JWT bearer flow, a refresh-token flow (rotations saved to the
         secret store), else client credentials."""
         config = self.config
+        scopes: Sequence[str] = getattr(config, "scopes", None) or ()
         key = _secret(getattr(config, "service_account", None))
         if key is not None and token is None:
-            scopes = getattr(config, "scopes", None) or list(scheme.scopes)
             return service_account_auth(
-                key, scopes, getattr(config, "subject", None), config.secret_name("service_account")
+                key,
+                scopes or list(scheme.scopes),
+                getattr(config, "subject", None),
+                config.secret_name("service_account"),
             )
         client_id = getattr(config, "client_id", None)
         secret = _secret(getattr(config, "client_secret", None))
@@ -115,7 +118,6 @@ class Credentials:
                 token_url, client_id, secret, refresh, on_rotate=saved, access_token=token
             )
         if secret and token is None and "clientCredentials" in scheme.flows:
-            scopes: Sequence[str] = getattr(config, "scopes", ())
             return ClientCredentialsAuth(token_url, client_id, secret, scopes)
         return None
 
