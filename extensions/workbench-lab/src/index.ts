@@ -5,9 +5,10 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { CommandToolbarButton, ICommandPalette, MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, Notification, ToolbarButton } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { api, IRun } from './api';
 import { seconds } from './dom';
@@ -41,7 +42,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null
   ) => {
     let jobs: MainAreaWidget<JobsView> | null = null;
-    const openJobs = (): JobsView => {
+    const openJobs = (path?: string): JobsView => {
       if (!jobs || jobs.isDisposed) {
         const content = new JobsView({
           openPath: path => void app.commands.execute('docmanager:open', { path })
@@ -58,9 +59,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void jobs.content.refresh();
       }
       app.shell.activateById(jobs.id);
-      const path = tracker.currentWidget?.context.path;
-      if (path) {
-        jobs.content.setNotebook(path);
+      const notebook = path ?? tracker.currentWidget?.context.path;
+      if (notebook) {
+        jobs.content.setNotebook(notebook);
       }
       return jobs.content;
     };
@@ -72,7 +73,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
           return false;
         }
         const notebook = panel.content;
-        NotebookActions.insertBelow(notebook);
+        const active = notebook.activeCell;
+        const empty = active?.model.type === 'code' && active.model.sharedModel.getSource() === '';
+        if (!empty) {
+          NotebookActions.insertBelow(notebook);
+        }
         const cell = notebook.activeCell;
         if (!cell) {
           return false;
@@ -89,8 +94,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       restorer.add(sidebar, 'workbench-sidebar');
     }
 
-    const current = (): NotebookPanel | null => tracker.currentWidget;
-    const hasNotebook = (): boolean => current() !== null;
+    /** The notebook a command acts on: the one of `args.path`, else the current one. */
+    const current = (args: ReadonlyPartialJSONObject = {}): NotebookPanel | null => {
+      const path = typeof args.path === 'string' ? args.path : null;
+      return path ? tracker.find(p => p.context.path === path) ?? null : tracker.currentWidget;
+    };
+    const hasNotebook = (args: ReadonlyPartialJSONObject): boolean => current(args) !== null;
 
     app.commands.addCommand(COMMANDS.openJobs, {
       label: 'Open Workbench Jobs',
@@ -102,8 +111,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Run this notebook as a job',
       caption: 'Save it, run it headless as wb run does, and record the run',
       isEnabled: hasNotebook,
-      execute: async () => {
-        const panel = current();
+      execute: async args => {
+        const panel = current(args);
         if (!panel) {
           return;
         }
@@ -132,13 +141,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'Schedule this notebook',
       caption: 'Open the Jobs view with this notebook in the schedule form',
       isEnabled: hasNotebook,
-      execute: () => openJobs().focusSchedule()
+      execute: args => openJobs(current(args)?.context.path).focusSchedule()
     });
     app.commands.addCommand(COMMANDS.bind, {
       label: 'Bind this notebook to a trigger',
       caption: 'Open the Jobs view with this notebook in the binding form',
       isEnabled: hasNotebook,
-      execute: () => openJobs().focusBinding()
+      execute: args => openJobs(current(args)?.context.path).focusBinding()
     });
     if (palette) {
       for (const command of Object.values(COMMANDS)) {
@@ -153,7 +162,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         ['workbench-bind', COMMANDS.bind, 'Bind to trigger']
       ];
       for (const [name, id, label] of names) {
-        const button = new CommandToolbarButton({ commands: app.commands, id, label });
+        const button = new ToolbarButton({
+          label,
+          tooltip: app.commands.label(id),
+          onClick: () => void app.commands.execute(id, { path: panel.context.path })
+        });
         button.addClass(`wb-lab-toolbar-${name}`);
         panel.toolbar.insertAfter('cellType', name, button);
       }

@@ -225,7 +225,7 @@ export class JobsView extends Widget {
   private async replay(id: string): Promise<void> {
     try {
       const again = await api<{ deliveries: unknown[] }>(`events/${part(id)}/replay`, 'POST', {});
-      this.say(`replaying event ${id}: ${again.deliveries.length} deliveries`, 'ok');
+      this.say(`replaying event ${id}: ${again.deliveries.length} ${again.deliveries.length === 1 ? "delivery" : "deliveries"}`, "ok");
     } catch (error) {
       this.say((error as Error).message, 'error');
     }
