@@ -29,6 +29,7 @@ $(LABEXT): $(LABEXT_MODULES) $(LABEXT_SOURCES) | $(STAMP)
 	cd $(LABEXT_DIR) && PATH=$(CURDIR)/$(BIN):$$PATH npm run build:prod
 	rm -rf $(LABEXT_INSTALLED)
 	ln -s $(CURDIR)/workbench/lab/labextension $(LABEXT_INSTALLED)
+	cp $(LABEXT_DIR)/install.json workbench/lab/labextension/install.json
 	touch $@
 
 # The independent OpenAPI mock server (Prism) that the contract tests send requests to.

@@ -59,6 +59,7 @@ class Workbench:
         from workbench.sdk import Event
         from workbench.triggers.bindings import Binding, BindingStore
         from workbench.triggers.dispatch import Dispatcher, deliveries
+        from workbench.triggers.events import recent
         from workbench.triggers.inbox import Inbox
 
         def refuse(event: Event) -> None:
@@ -73,10 +74,10 @@ class Workbench:
                 )
             Inbox(store).put([Event(source="hooks.received", id=event_id, data={"n": 1})])
             Dispatcher(store, handlers={"hooks-handler": refuse}).tick()
-            (dead,) = [d for d in deliveries(store, state="dead") if d.binding == "hooks-handler"][
-                -1:
-            ]
-            return str(dead.event)
+            found = recent(store, source="hooks.received", limit=1000)
+            inbox_id = next(str(r["inbox_id"]) for r in found if r["event_id"] == event_id)
+            assert deliveries(store, event=inbox_id, state="dead")
+            return inbox_id
         finally:
             store.close()
 
