@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	test ! -L $(VENV)/share/jupyter/labextensions/workbench-lab \
+	  || rm $(VENV)/share/jupyter/labextensions/workbench-lab
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $@
@@ -29,7 +31,6 @@ $(LABEXT): $(LABEXT_MODULES) $(LABEXT_SOURCES) | $(STAMP)
 	cd $(LABEXT_DIR) && PATH=$(CURDIR)/$(BIN):$$PATH npm run build:prod
 	rm -rf $(LABEXT_INSTALLED)
 	ln -s $(CURDIR)/workbench/lab/labextension $(LABEXT_INSTALLED)
-	cp $(LABEXT_DIR)/install.json workbench/lab/labextension/install.json
 	touch $@
 
 # The independent OpenAPI mock server (Prism) that the contract tests send requests to.

@@ -101,6 +101,26 @@ def test_a_connection_added_keeps_its_secret_in_the_store(
     assert edited.json()["fields"]["base_url"] == "http://127.0.0.1:8"
 
 
+def test_an_edit_sent_back_as_shown_keeps_a_masked_credential(workbench: Workbench) -> None:
+    url = f"https://reader:{INLINE}@db.example.com/api"
+    added = workbench.request(
+        "POST",
+        "connections",
+        json={"name": "legacy", "connector": "http", "fields": {"base_url": url}},
+    )
+    assert added.status_code == 201, added.text
+    shown = workbench.request("GET", "connections/legacy").json()["fields"]
+    assert shown["base_url"] == "https://reader:***@db.example.com/api"
+    edited = workbench.request(
+        "PUT", "connections/legacy", json={"connector": "http", "fields": {**shown, "timeout": 5}}
+    )
+    assert edited.status_code == 200, edited.text
+    assert INLINE not in edited.text
+    written = tomllib.loads((workbench.lab.root / "workbench.toml").read_text())
+    assert written["connections"]["legacy"]["base_url"] == url
+    assert written["connections"]["legacy"]["timeout"] == 5
+
+
 def test_the_sample_connection_checks_and_lists_its_actions(workbench: Workbench) -> None:
     checked = workbench.request("POST", "connections/shop/check", json={}).json()
     assert checked["ok"] is True and checked["message"].startswith("SQLite")

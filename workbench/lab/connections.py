@@ -21,7 +21,7 @@ from workbench.config.connections import check, connection_store, describe_field
 from workbench.config.entries import ConnectionEntry
 from workbench.errors import ConnectionFailedError, WorkbenchError
 from workbench.lab.problems import Problem
-from workbench.redaction import redact
+from workbench.redaction import MASK, redact
 
 
 def _row(entry: ConnectionEntry) -> dict[str, Any]:
@@ -66,10 +66,13 @@ def check_status(name: str) -> dict[str, Any]:
     """
     try:
         return {"name": name, "ok": True, "message": redact(str(check(name)))}
-    except (ConnectionFailedError, WorkbenchError) as exc:
-        if isinstance(exc, ConnectionFailedError) or name in connection_store():
-            return {"name": name, "ok": False, "message": str(exc)}
-        raise
+    except ConnectionFailedError as exc:
+        return {"name": name, "ok": False, "message": str(exc)}
+    except Exception as exc:
+        if name not in connection_store():
+            raise
+        text = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
+        return {"name": name, "ok": False, "message": redact(text)}
 
 
 def save_connection(body: dict[str, Any], *, replace: bool) -> dict[str, Any]:
@@ -94,8 +97,7 @@ def save_connection(body: dict[str, Any], *, replace: bool) -> dict[str, Any]:
             raise Problem(400, f"secrets.{key}: expected text, got {type(value).__name__}")
     store = connection_store()
     if replace and name in store:
-        kept = {k: v for k, v in store.get(name).fields.items() if _is_reference(v)}
-        fields = {**kept, **fields}
+        fields = _unmasked(store.get(name), fields)
         for key in secrets:
             fields.pop(key, None)
     added = add_connection(
@@ -114,6 +116,19 @@ def save_connection(body: dict[str, Any], *, replace: bool) -> dict[str, Any]:
         "stored": added.stored,
         "hints": added.hints,
     }
+
+
+def _unmasked(entry: ConnectionEntry, fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` sent back by an edit form: secret references kept, and a value sent back
+    as shown (with ``***`` in place of a credential) replaced by the value written."""
+    shown = describe_fields(entry)
+    kept = {k: v for k, v in entry.fields.items() if _is_reference(v)}
+    for key, value in fields.items():
+        if isinstance(value, str) and MASK in value and value == shown.get(key):
+            kept[key] = entry.fields[key]
+        else:
+            kept[key] = value
+    return kept
 
 
 def _is_reference(value: Any) -> bool:
