@@ -192,6 +192,19 @@ def test_a_notebook_scheduled_from_the_jobs_view_is_listed_and_runs(
     screenshot(page, ARTIFACTS, "jobs-light")
 
 
+def test_run_as_job_from_the_toolbar_records_a_run(page: Page, workbench: Workbench) -> None:
+    before = {r["id"] for r in workbench.wb("runs", "--job", "orders")}
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="orders.ipynb").click()
+    page.locator(".jp-NotebookPanel-toolbar:visible .wb-lab-toolbar-workbench-run").click()
+    toast = page.locator(".Toastify__toast", has_text="of orders succeeded")
+    expect(toast).to_be_visible(timeout=KERNEL_WAIT)
+    (run,) = [r for r in workbench.wb("runs", "--job", "orders") if r["id"] not in before]
+    assert run["status"] == "succeeded"
+    assert run["notebook"] == str(workbench.lab.root / "orders.ipynb")
+    expect(toast).to_contain_text(run["id"])
+    screenshot(page, ARTIFACTS, "run-as-job-light")
+
+
 def test_a_dead_letter_is_replayed_from_the_jobs_view(page: Page, workbench: Workbench) -> None:
     inbox_id = workbench.dead_letter("evt-browser-1")
     sidebar(page).locator(".wb-lab-open-jobs").click()
