@@ -72,7 +72,8 @@ def close_all_tabs(page: Page) -> None:
 
 def open_from_file_browser(page: Page, name: str) -> None:
     """Double-click notebook ``name`` in the file browser; wait for its kernel."""
-    page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click()
+    if not page.locator("#filebrowser").is_visible():
+        page.locator('.jp-SideBar .lm-TabBar-tab[data-id="filebrowser"]').click()
     page.locator(".jp-DirListing-item", has_text=name).dblclick()
     toolbar = page.locator(".jp-NotebookPanel-toolbar:visible")
     expect(toolbar.locator(".jp-KernelName")).to_have_text(KERNEL_NAME, timeout=KERNEL_WAIT)
@@ -203,6 +204,24 @@ def test_run_as_job_from_the_toolbar_records_a_run(page: Page, workbench: Workbe
     assert run["notebook"] == str(workbench.lab.root / "orders.ipynb")
     expect(toast).to_contain_text(run["id"])
     screenshot(page, ARTIFACTS, "run-as-job-light")
+
+
+def test_a_notebook_bound_from_the_jobs_view_is_listed(page: Page, workbench: Workbench) -> None:
+    open_from_file_browser(page, "on_event.ipynb")
+    page.locator(".jp-NotebookPanel-toolbar:visible .wb-lab-toolbar-workbench-bind").click()
+    view = page.locator(".wb-lab-jobs")
+    form = view.locator(".wb-lab-binding-form")
+    expect(view.locator(".wb-lab-notebook")).to_have_value("on_event.ipynb")
+    expect(form.locator(".wb-lab-on")).to_be_focused()
+    form.locator(".wb-lab-on").fill("files.new_files")
+    form.locator(".wb-lab-inputs").fill("pattern=*.csv type=created")
+    form.locator(".wb-lab-add-binding").click()
+    expect(view.locator(".wb-lab-jobs-status")).to_contain_text("added binding on_event-new_files")
+    row = view.locator(".wb-lab-bindings tbody tr", has_text="on_event-new_files")
+    expect(row).to_contain_text("type=created")
+    listed = {b["name"]: b for b in workbench.wb("trigger", "list")}
+    assert listed["on_event-new_files"]["args"] == {"pattern": "*.csv"}
+    assert listed["on_event-new_files"]["filters"] == {"type": "created"}
 
 
 def test_a_dead_letter_is_replayed_from_the_jobs_view(page: Page, workbench: Workbench) -> None:
