@@ -4,13 +4,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lab bench lint install
+.PHONY: demo test lab bench lint install labextension
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	test ! -L $(VENV)/share/jupyter/labextensions/workbench-lab \
+	  || rm $(VENV)/share/jupyter/labextensions/workbench-lab
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The JupyterLab extension (extensions/workbench-lab), rebuilt when its sources change and
+# linked into the venv, where the editable install put a copy of the first build.
+LABEXT_DIR := extensions/workbench-lab
+LABEXT := workbench/lab/labextension/package.json
+LABEXT_MODULES := $(LABEXT_DIR)/node_modules/.package-lock.json
+LABEXT_SOURCES := $(wildcard $(LABEXT_DIR)/src/*.ts $(LABEXT_DIR)/style/*) $(LABEXT_DIR)/tsconfig.json
+LABEXT_INSTALLED := $(VENV)/share/jupyter/labextensions/workbench-lab
+
+$(LABEXT_MODULES): $(LABEXT_DIR)/package.json $(LABEXT_DIR)/package-lock.json
+	cd $(LABEXT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(LABEXT): $(LABEXT_MODULES) $(LABEXT_SOURCES) | $(STAMP)
+	cd $(LABEXT_DIR) && PATH=$(CURDIR)/$(BIN):$$PATH npm run build:prod
+	rm -rf $(LABEXT_INSTALLED)
+	ln -s $(CURDIR)/workbench/lab/labextension $(LABEXT_INSTALLED)
 	touch $@
 
 # The independent OpenAPI mock server (Prism) that the contract tests send requests to.
@@ -37,13 +57,15 @@ $(WRK):
 
 install: $(STAMP)
 
+labextension: $(LABEXT)
+
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 # The suite and the executed notebooks use a private config and data folder, never the user's.
 TEST_HOME := $(CURDIR)/build/test-home
 
-test: $(STAMP) $(PRISM) $(CHROMIUM)
+test: $(STAMP) $(LABEXT) $(PRISM) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -57,7 +79,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-lab: $(STAMP)
+lab: $(STAMP) $(LABEXT)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/jupyter lab notebooks
 
