@@ -1,6 +1,6 @@
 """The code cell "Insert into notebook" adds: the chosen call, by connection name.
 
-The call is written by :func:`workbench.notebook.snippet.python_call` (the one the
+The call is written by :func:`workbench.snippet.python_call` (the one the
 panel's Code tab shows), so the sidebar and the panel write the same code. Values are
 checked against the action's input schema first; a secret value typed in is masked.
 
@@ -30,7 +30,7 @@ def cell_code(connection: str, action: str, values: dict[str, Any]) -> str:
         ...
         workbench.lab.problems.Problem: inputs.sql: 1 is not of type 'string'
     """
-    from workbench.notebook.snippet import python_call
+    from workbench.snippet import python_call
 
     spec = action_spec(connection, action)
     given = {key: value for key, value in values.items() if value is not None}

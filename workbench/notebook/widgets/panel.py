@@ -42,7 +42,7 @@ import ipywidgets as widgets
 from workbench.client import connect, connection_store
 from workbench.errors import ActionArgumentError, UnknownConnectionError, WorkbenchError
 from workbench.notebook.secret_refs import secret_reference
-from workbench.notebook.snippet import call_arguments, python_call
+from workbench.snippet import call_arguments, python_call
 from workbench.notebook.widgets.chart import ChartView
 from workbench.notebook.widgets.form import ActionForm, FormError
 from workbench.notebook.widgets.raw import raw_html, raw_text

@@ -9,7 +9,7 @@ import pandas as pd
 from petstore import DOCUMENT
 
 import workbench as wb
-from workbench.notebook.snippet import call_arguments, python_call
+from workbench.snippet import call_arguments, python_call
 from workbench.redaction import register_secret
 from workbench.sdk import Connector, action
 
