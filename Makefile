@@ -48,6 +48,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium \
 	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+# Debian's Dovecot IMAP server, which the email tests start as an instance of their own
+# (a temp folder's config, loopback ports); the package's own service is not needed.
+DOVECOT := /usr/sbin/dovecot
+
+$(DOVECOT):
+	$(SUDO) apt-get install -y --no-install-recommends dovecot-imapd \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends dovecot-imapd)
+
 # Debian's wrk, the HTTP load generator of the webhook ingest benchmark.
 WRK := /usr/bin/wrk
 
@@ -65,7 +73,7 @@ demo: $(STAMP)
 # The suite and the executed notebooks use a private config and data folder, never the user's.
 TEST_HOME := $(CURDIR)/build/test-home
 
-test: $(STAMP) $(LABEXT) $(PRISM) $(CHROMIUM)
+test: $(STAMP) $(LABEXT) $(PRISM) $(CHROMIUM) $(DOVECOT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

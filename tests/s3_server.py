@@ -1,4 +1,4 @@
-"""moto's S3 server for the tests: a real subprocess on a free loopback port."""
+"""moto's server for the tests (S3, Lambda, IAM, ...): a real subprocess on a free loopback port."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -54,10 +55,18 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def moto(log: Path) -> Iterator[str]:
-    """moto's server while in the block; its URL."""
+def moto(log: Path, *, config: Mapping[str, Any] | None = None) -> Iterator[str]:
+    """moto's server while in the block; its URL.
+
+    ``config`` is posted to ``/moto-api/config`` first, e.g. ``{"lambda": {"use_docker":
+    False}}`` for Lambda functions that answer without Docker.
+    """
     server, url = start_moto(log)
     try:
+        if config is not None:
+            httpx.post(
+                f"{url}/moto-api/config", json=dict(config), trust_env=False
+            ).raise_for_status()
         yield url
     finally:
         stop(server)
