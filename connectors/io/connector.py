@@ -39,6 +39,7 @@ class Io(Connector):
     def read(
         self,
         path: str,
+        /,
         format: str | None = None,
         storage_options: dict[str, Any] | None = None,
         **options: Any,
@@ -70,6 +71,7 @@ class Io(Connector):
         self,
         path: str,
         data: Any,
+        /,
         format: str | None = None,
         storage_options: dict[str, Any] | None = None,
         **options: Any,

@@ -42,7 +42,8 @@ def _read_json(handle: BinaryIO, **options: Any) -> pd.DataFrame:
     import pandas as pd
 
     if options:
-        return pd.read_json(handle, **options)
+        frame: pd.DataFrame = pd.read_json(handle, **options)
+        return frame
     records = json.load(handle)
     return pd.json_normalize(records if isinstance(records, list) else [records])
 
@@ -51,7 +52,8 @@ def _read_excel(handle: BinaryIO, **options: Any) -> pd.DataFrame:
     import pandas as pd
 
     require("openpyxl", "io")
-    return pd.read_excel(handle, engine="openpyxl", **options)
+    frame: pd.DataFrame = pd.read_excel(handle, engine="openpyxl", **options)
+    return frame
 
 
 def _read_xml(handle: BinaryIO, **options: Any) -> pd.DataFrame:
