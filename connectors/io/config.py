@@ -34,7 +34,12 @@ class IoConfig(ConnectionConfig):
     )
 
     def storage_options(self, path: str) -> dict[str, Any]:
-        """The fsspec storage options for ``path``: S3 settings for s3:// paths."""
+        """The fsspec storage options for ``path``: S3 settings for s3:// paths.
+
+        Example:
+            >>> IoConfig(key="k", secret="s").storage_options("s3://b/k.csv")
+            {'key': 'k', 'secret': 's'}
+        """
         protocol = path.split("://", 1)[0].lower() if "://" in path else "file"
         if protocol == "file":
             return {}

@@ -51,6 +51,12 @@ class Io(Connector):
             format: csv, tsv, json, jsonl, parquet, excel or xml; by default the extension's
             storage_options: fsspec options for this call, over the connection's
             **options: keyword arguments of the pandas reader (read_csv, read_xml, ...)
+
+        Example:
+            >>> Io().write("orders.tsv", [{"id": 1}, {"id": 2}]).data["format"]
+            'tsv'
+            >>> Io().read("orders.tsv").df["id"].tolist()
+            [1, 2]
         """
         label = f"{self.connection}.read"
         kind = format_for(label, path, format)
@@ -84,6 +90,10 @@ class Io(Connector):
             format: csv, tsv, json, jsonl, parquet, excel or xml; by default the extension's
             storage_options: fsspec options for this call, over the connection's
             **options: keyword arguments of the pandas writer (to_csv, to_xml, ...)
+
+        Example:
+            >>> Io().write("out/orders.json", [{"id": 1}]).data["rows"]
+            1
         """
 
         label = f"{self.connection}.write"
@@ -109,6 +119,11 @@ class Io(Connector):
         Args:
             path: a folder or a glob, local or a URL
             storage_options: fsspec options for this call, over the connection's
+
+        Example:
+            >>> _ = Io().write("in/a.csv", [{"id": 1}])
+            >>> [p.rsplit("/", 1)[-1] for p in Io().list("in/*.csv").df["path"]]
+            ['a.csv']
         """
         import pandas as pd
 
@@ -131,7 +146,12 @@ class Io(Connector):
 
     @action
     def formats(self) -> Result:
-        """The formats known: name and the extensions that imply it."""
+        """The formats known: name and the extensions that imply it.
+
+        Example:
+            >>> Io().formats().df["format"].tolist()
+            ['csv', 'excel', 'json', 'jsonl', 'parquet', 'tsv', 'xml']
+        """
         import pandas as pd
 
         rows = [

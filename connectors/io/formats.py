@@ -124,7 +124,12 @@ KNOWN = ", ".join(sorted(READERS))
 
 
 def format_for(label: str, path: str, given: str | None) -> str:
-    """The format named by ``given`` (``"csv"``, ``".csv"``, ``"xlsx"``), else by the extension."""
+    """The format named by ``given`` (``"csv"``, ``".csv"``, ``"xlsx"``), else by the extension.
+
+    Example:
+        >>> format_for("io.write", "report.data", "XLSX"), format_for("io.read", "a.ndjson", None)
+        ('excel', 'jsonl')
+    """
     if given is not None:
         name = given.lower().lstrip(".")
         name = ALIASES.get(name, name)

@@ -59,6 +59,11 @@ class Pdf(Connector):
             orientation: portrait or landscape (wide tables)
             page_size: A3, A4, A5, Letter or Legal
             font: a core font (helvetica, times, courier) or a .ttf file; default DejaVu Sans
+
+        Example:
+            >>> parts = ["# Week 12", {"type": "page_break"}, "Done."]
+            >>> Pdf().report("week.pdf", parts).data["pages"]
+            2
         """
         data, pages, count = self._build(
             "report", parts, title, author, orientation, page_size, font
@@ -87,6 +92,10 @@ class Pdf(Connector):
             orientation: portrait or landscape (wide tables)
             page_size: A3, A4, A5, Letter or Legal
             font: a core font (helvetica, times, courier) or a .ttf file; default DejaVu Sans
+
+        Example:
+            >>> Pdf().render(["Hello"]).data[:5]
+            b'%PDF-'
         """
         data, pages, count = self._build(
             "render", parts, title, author, orientation, page_size, font

@@ -82,7 +82,13 @@ def _family_files(regular: Path) -> dict[str, Path]:
 
 
 def find_dejavu() -> FontChoice | None:
-    """DejaVu Sans (with its bold and oblique files) from the first folder that has it."""
+    """DejaVu Sans (with its bold and oblique files) from the first folder that has it.
+
+    Example:
+        >>> found = find_dejavu()
+        >>> found is None or found.files[""].name == "DejaVuSans.ttf"
+        True
+    """
     folders = [Path(f).expanduser() for f in FONT_FOLDERS] + _matplotlib_fonts()
     for folder in folders:
         regular = folder / "DejaVuSans.ttf"

@@ -37,7 +37,12 @@ _OPTIONS = {
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading line (level 1 to 3)."""
+    """A heading line (level 1 to 3).
+
+    Example:
+        >>> Heading("Totals", level=2).level
+        2
+    """
 
     text: str
     level: int = 1
@@ -45,26 +50,47 @@ class Heading:
 
 @dataclass(frozen=True)
 class Markdown:
-    """Markdown text: headings, emphasis, lists, links, code, quotes and tables."""
+    """Markdown text: headings, emphasis, lists, links, code, quotes and tables.
+
+    Example:
+        >>> parse_parts("pdf.report", ["**bold**"])[0] == Markdown("**bold**")
+        True
+    """
 
     text: str
 
 
 @dataclass(frozen=True)
 class Text:
-    """Plain text, set as it is (no markdown)."""
+    """Plain text, set as it is (no markdown).
+
+    Example:
+        >>> parse_parts("pdf.report", [{"type": "text", "text": "*as is*"}])[0].text
+        '*as is*'
+    """
 
     text: str
 
 
 @dataclass(frozen=True)
 class PageBreak:
-    """Start a new page."""
+    """Start a new page.
+
+    Example:
+        >>> parse_parts("pdf.report", [{"type": "page_break"}])
+        [PageBreak()]
+    """
 
 
 @dataclass(frozen=True)
 class Table:
-    """A DataFrame as a table: headers repeated on every page, numbers right-aligned."""
+    """A DataFrame as a table: headers repeated on every page, numbers right-aligned.
+
+    Example:
+        >>> (table,) = parse_parts("pdf.report", [{"type": "table", "data": [{"a": 1}]}])
+        >>> list(table.frame.columns), table.max_rows
+        (['a'], None)
+    """
 
     frame: pd.DataFrame
     title: str | None = None
@@ -76,7 +102,14 @@ class Table:
 
 @dataclass(frozen=True)
 class Image:
-    """An image: a file, or bytes that PIL reads; ``width`` in millimetres."""
+    """An image: a file, or bytes that PIL reads; ``width`` in millimetres.
+
+    Example:
+        >>> parse_parts("pdf.report", ["logo.png"])
+        Traceback (most recent call last):
+        ...
+        workbench.errors.ActionArgumentError: pdf.report: part 1: image file 'logo.png' not found
+    """
 
     source: Path | bytes | Any
     width: float | None = None

@@ -28,7 +28,14 @@ def build_pdf(
     orientation: str = "portrait",
     page_size: str = "A4",
 ) -> tuple[bytes, int]:
-    """The PDF of ``parts`` as bytes, and its page count."""
+    """The PDF of ``parts`` as bytes, and its page count.
+
+    Example:
+        >>> from connectors.pdf.fonts import FontChoice
+        >>> data, pages = build_pdf([Markdown("**hi**")], font=FontChoice("helvetica"))
+        >>> data[:5], pages
+        (b'%PDF-', 1)
+    """
     fpdf = require("fpdf", "pdf")
 
     class Report(fpdf.FPDF):  # type: ignore[misc,name-defined]

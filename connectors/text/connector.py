@@ -46,6 +46,10 @@ class Text(Connector):
             template: the Jinja2 template text, e.g. "Order {{ id }} shipped"
             data: a DataFrame (one rendering per row, its columns as names) or a dict
             **values: more names for the template
+
+        Example:
+            >>> Text().template("Order {{ id }}: {{ status }}", {"id": 7}, status="shipped").data
+            'Order 7: shipped'
         """
         import pandas as pd
 
@@ -86,6 +90,10 @@ class Text(Connector):
             separator: what joins the words
             max_length: cut slugs to this many characters at a word boundary (0: no limit)
             lowercase: lower-case the slugs
+
+        Example:
+            >>> Text().slugify(["Hello World", "Ærø"]).data
+            ['hello-world', 'aero']
         """
         slugify = require("slugify", "text").slugify
 
@@ -115,6 +123,11 @@ class Text(Connector):
             pattern: a regular expression with named groups
             column: the DataFrame column to read
             flags: letters of re flags: i (ignore case), m (multiline), s (dot all), x (verbose)
+
+        Example:
+            >>> version = "v(?P<major>[0-9]+)[.](?P<minor>[0-9]+)"
+            >>> Text().extract("v2.13", version).df.to_dict("records")
+            [{'major': '2', 'minor': '13'}]
         """
         import pandas as pd
 
@@ -161,6 +174,11 @@ class Text(Connector):
             score_cutoff: leave out matches scoring below this
             scorer: WRatio, ratio, partial_ratio, token_sort_ratio, token_set_ratio or QRatio
             column: the DataFrame column holding the values
+
+        Example:
+            >>> found = Text().match("appel", ["apple", "maple"], limit=2).df
+            >>> found[["match", "score"]].values.tolist()
+            [['apple', 80.0], ['maple', 60.0]]
         """
         import pandas as pd
 
@@ -212,6 +230,10 @@ class Text(Connector):
         Args:
             text: a str, a list of str, a Series or a DataFrame (every text column is fixed)
             normalization: the Unicode normal form of the result
+
+        Example:
+            >>> Text().fix("cafÃ© â€” SchÃ¶n").data
+            'café — Schön'
         """
         import pandas as pd
 
