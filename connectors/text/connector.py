@@ -161,7 +161,7 @@ class Text(Connector):
         score_cutoff: float = 0.0,
         scorer: str = "WRatio",
         column: str | None = None,
-    ) -> pd.DataFrame:
+    ) -> Result:
         """Best fuzzy matches of each value among choices (rapidfuzz), with scores 0-100.
 
         Returns one row per value and match: value, match, score, rank (1 is best); a value
@@ -221,7 +221,7 @@ class Text(Connector):
         frame = pd.DataFrame(rows, columns=["value", "match", "score", "rank"])
         frame["score"] = frame["score"].astype("Float64")
         frame["rank"] = frame["rank"].astype("Int64")
-        return frame
+        return Result(frame)
 
     @action
     def fix(self, text: Any, normalization: Literal["NFC", "NFKC", "NFD", "NFKD"] = "NFC") -> Any:
