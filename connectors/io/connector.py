@@ -38,8 +38,8 @@ class Io(Connector):
     @action
     def read(
         self,
-        path: str,
         /,
+        path: str,
         format: str | None = None,
         storage_options: dict[str, Any] | None = None,
         **options: Any,
@@ -75,9 +75,9 @@ class Io(Connector):
     @action
     def write(
         self,
+        /,
         path: str,
         data: Any,
-        /,
         format: str | None = None,
         storage_options: dict[str, Any] | None = None,
         **options: Any,

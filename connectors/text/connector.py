@@ -37,7 +37,7 @@ class Text(Connector):
     library = True
 
     @action
-    def template(self, template: str, /, data: Any = None, **values: Any) -> Any:
+    def template(self, /, template: str, data: Any = None, **values: Any) -> Any:
         """Render a Jinja2 template with values; with a DataFrame, one text per row.
 
         Undefined names fail instead of rendering as empty text.

@@ -39,6 +39,9 @@ def test_format_argument_and_reader_options(project: Path) -> None:
     assert frame.to_dict("records") == [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
     Io().write("rows.data", frame, format="jsonl")
     assert (project / "rows.data").read_text().splitlines()[0] == '{"a":1,"b":"x"}'
+    by_name = Io().write(path="named.csv", data=frame, format="csv")  # every input by keyword
+    assert by_name.data["rows"] == 2
+    assert Io().read(path="named.csv").df.equals(frame)
 
 
 def test_unknown_formats_list_the_known_ones(project: Path) -> None:
