@@ -80,7 +80,7 @@ test: $(STAMP) $(LABEXT) $(PRISM) $(CHROMIUM) $(DOVECOT)
 	rm -rf $(TEST_HOME)
 	WORKBENCH_CONFIG_DIR=$(TEST_HOME)/config WORKBENCH_DATA_DIR=$(TEST_HOME)/data \
 	WORKBENCH_SECRET_BACKEND=file PATH=$(CURDIR)/$(BIN):$$PATH \
-	$(BIN)/pytest --nbval-lax --doctest-modules tests workbench connectors notebooks
+	$(BIN)/pytest --nbval-lax --doctest-modules tests workbench notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
 
 ROWS = 1_000_000
 ROUNDS = 2

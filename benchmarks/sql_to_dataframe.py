@@ -33,9 +33,9 @@ import psycopg
 import pymysql
 import sqlalchemy
 
-from connectors.mysql import Mysql, MysqlConfig
-from connectors.postgresql import Postgresql, PostgresqlConfig
-from connectors.sqlite import Sqlite, SqliteConfig
+from workbench.connectors.mysql import Mysql, MysqlConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.sqlite import Sqlite, SqliteConfig
 
 ROWS = 1_000_000
 SMALL = 200_000

@@ -48,7 +48,7 @@ os.environ["WORKBENCH_RUN_STORE"] = str(HOME / "runs.db")
 
 from standardwebhooks import Webhook as Signer  # noqa: E402
 
-from connectors.webhook import Webhook, WebhookConfig  # noqa: E402
+from workbench.connectors.webhook import Webhook, WebhookConfig  # noqa: E402
 from workbench.serving import listen, uvicorn_config  # noqa: E402
 from workbench.triggers.inbox import Inbox  # noqa: E402
 from workbench.triggers.reader import read_source  # noqa: E402

@@ -9,9 +9,9 @@ import pandas as pd
 from petstore import DOCUMENT
 
 import workbench as wb
-from workbench.snippet import call_arguments, python_call
 from workbench.redaction import register_secret
 from workbench.sdk import Connector, action
+from workbench.snippet import call_arguments, python_call
 
 
 def run(snippet: str) -> Any:

@@ -310,14 +310,17 @@ def _fixed_inputs() -> list[Path]:
 
 
 def _package_roots() -> list[Path]:
-    """The top-level package (or module) of every loaded connector plugin."""
+    """The top-level package (or module) of every loaded connector plugin, and the real
+    folder of the package holding each connector's class (the built-in ones are reached
+    through a link, which a walk of the top-level package does not follow)."""
     roots: set[Path] = set()
     for cls in _connectors.values():
         top = cls.__module__.partition(".")[0]
-        where = getattr(sys.modules.get(top), "__file__", None)
-        if where:
-            path = Path(where)
-            roots.add(path.parent if path.name == "__init__.py" else path)
+        for module in (top, cls.__module__.rpartition(".")[0] or top):
+            where = getattr(sys.modules.get(module), "__file__", None)
+            if where:
+                path = Path(where).resolve()
+                roots.add(path.parent if path.name == "__init__.py" else path)
     return sorted(roots)
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connectors.aws_lambda.config import LambdaConfig
+from workbench.connectors.aws_lambda.config import LambdaConfig
 from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 from workbench.sdk import redact, require
 

@@ -6,8 +6,8 @@ import base64
 import json
 from typing import Any
 
-from connectors.aws_lambda.client import lambda_errors, make_client
-from connectors.aws_lambda.config import LambdaConfig
+from workbench.connectors.aws_lambda.client import lambda_errors, make_client
+from workbench.connectors.aws_lambda.config import LambdaConfig
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Connector, Result, action, redact
 
@@ -58,7 +58,7 @@ class AwsLambda(Connector):
     Needs ``pip install 'workbench[aws]'``.
 
     Example:
-        >>> from connectors.aws_lambda import AwsLambda, LambdaConfig
+        >>> from workbench.connectors.aws_lambda import AwsLambda, LambdaConfig
         >>> fx = AwsLambda(LambdaConfig(region="eu-west-1"), connection="fx")
         >>> sorted(fx.action_specs)
         ['functions', 'invoke', 'invoke_async']

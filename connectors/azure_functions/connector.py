@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
-from connectors.azure_functions.config import AzureFunctionsConfig
+from workbench.connectors.azure_functions.config import AzureFunctionsConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError
 from workbench.http import ApiKeyAuth, RetryPolicy, build_client
 from workbench.http.connector import HttpConnector
@@ -35,7 +35,7 @@ class AzureFunctions(HttpConnector):
         function_key = { secret = "orders-app/key" }
 
     Example:
-        >>> from connectors.azure_functions import AzureFunctions, AzureFunctionsConfig
+        >>> from workbench.connectors.azure_functions import AzureFunctions, AzureFunctionsConfig
         >>> app = AzureFunctions(AzureFunctionsConfig(
         ...     base_url="https://orders-app.azurewebsites.net"), connection="orders_app")
         >>> sorted(app.action_specs)

@@ -37,7 +37,7 @@ class Duckdb(SqlConnector):
     straight from Arrow, upserts, metadata and transactions.
 
     Example:
-        >>> from connectors.duckdb import Duckdb
+        >>> from workbench.connectors.duckdb import Duckdb
         >>> db = Duckdb()
         >>> db.query("select :a + 1 as b, '{name}' as braces", a=41).data
         [{'b': 42, 'braces': '{name}'}]

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from connectors.email.config import EmailConfig
-from connectors.email.messages import FETCH_COLUMNS, addresses, build, row
+from workbench.connectors.email.config import EmailConfig
+from workbench.connectors.email.messages import FETCH_COLUMNS, addresses, build, row
 from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 from workbench.sdk import Connector, Result, action, redact
 
@@ -34,7 +34,7 @@ class Email(Connector):
         password = { secret = "mail/password" }
 
     Example:
-        >>> from connectors.email import Email, EmailConfig
+        >>> from workbench.connectors.email import Email, EmailConfig
         >>> mail = Email(EmailConfig(smtp_host="smtp.example.com", username="me@example.com",
         ...                          password="app-password-123"), connection="mail")
         >>> sorted(mail.action_specs)

@@ -1,5 +1,5 @@
 """Files connector: CSV, JSON, JSON lines, Parquet and Excel files in a folder."""
 
-from connectors.files.connector import Files, FilesConfig
+from workbench.connectors.files.connector import Files, FilesConfig
 
 __all__ = ["Files", "FilesConfig"]

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from connectors.files.folder import Place
+from workbench.connectors.files.folder import Place
 
 TEMPORARY_PREFIX = ".wbtmp-"
 STALE_SECONDS = 3600.0
@@ -98,7 +98,7 @@ def atomic_file(place: Place, *, overwrite: bool = True) -> Iterator[Written]:
 
     Example:
         >>> import pathlib, tempfile
-        >>> from connectors.files.folder import Folder
+        >>> from workbench.connectors.files.folder import Folder
         >>> root = pathlib.Path(tempfile.mkdtemp())
         >>> with Folder(root).opened() as folder:
         ...     with folder.locate(["out", "a.txt"], create=True) as place:

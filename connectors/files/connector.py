@@ -1,9 +1,10 @@
 """The files connector: tabular files in one folder, read and written as DataFrames.
 
 Every read, write and listing reaches its files through directory descriptors of the
-folder (:mod:`connectors.files.folder`), so nothing outside it is read or written, whatever
-another process swaps in meanwhile; this needs a POSIX system (Linux, macOS, BSD) and fails
-clearly elsewhere. Writes go through a hidden temporary file (:mod:`connectors.files.atomic`).
+folder (:mod:`workbench.connectors.files.folder`), so nothing outside it is read or
+written, whatever another process swaps in meanwhile; this needs a POSIX system (Linux,
+macOS, BSD) and fails clearly elsewhere. Writes go through a hidden temporary file
+(:mod:`workbench.connectors.files.atomic`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any
 
 from pydantic import Field
 
-from connectors.files.atomic import atomic_file, is_temporary
-from connectors.files.folder import Folder, UnsupportedSystemError
-from connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
-from connectors.files.paths import PathError, UnsafeLinkError
-from connectors.files.selection import Selection
-from connectors.files.watch import FolderWatch, file_event
+from workbench.connectors.files.atomic import atomic_file, is_temporary
+from workbench.connectors.files.folder import Folder, UnsupportedSystemError
+from workbench.connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
+from workbench.connectors.files.paths import PathError, UnsafeLinkError
+from workbench.connectors.files.selection import Selection
+from workbench.connectors.files.watch import FolderWatch, file_event
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError, WorkbenchError
 from workbench.sdk import ConnectionConfig, Connector, Event, Result, action, trigger
 
@@ -51,7 +52,7 @@ class Files(Connector):
 
     Example:
         >>> import tempfile
-        >>> from connectors.files import Files, FilesConfig
+        >>> from workbench.connectors.files import Files, FilesConfig
         >>> files = Files(FilesConfig(folder=tempfile.mkdtemp()))
         >>> files.write("out/orders.csv", [{"id": 1, "total": 9.5}]).data["rows"]
         1

@@ -7,7 +7,7 @@ Every file operation of the files connector starts from one descriptor of the fo
 kernel never follows a link: a link on the way is read (``os.readlink(part, dir_fd=...)``)
 and its target walked the same way from the folder, so a link that stays inside works and
 one that leads out (absolute elsewhere, or ``..`` above the folder) raises
-:class:`~connectors.files.paths.UnsafeLinkError`. Whatever another process swaps in
+:class:`~workbench.connectors.files.paths.UnsafeLinkError`. Whatever another process swaps in
 meanwhile (a subfolder or a file for a link), an operation ends inside the folder or fails.
 
 This needs POSIX calls that take directory descriptors: Linux, where it is tested (macOS
@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from connectors.files.paths import PathError, UnsafeLinkError, path_parts
+from workbench.connectors.files.paths import PathError, UnsafeLinkError, path_parts
 
 MAX_LINKS = 40
 """Links (and parts that changed while being opened) one walk follows before it gives up."""

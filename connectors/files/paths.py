@@ -3,7 +3,7 @@
 A path names a file by its parts below the connection's folder. The check is on the text
 alone: ``..`` is taken away with the part before it, and a path that climbs above the
 folder, or an absolute path elsewhere, is refused. Links are not looked at here: the
-:class:`~connectors.files.folder.Folder` follows them, one part at a time.
+:class:`~workbench.connectors.files.folder.Folder` follows them, one part at a time.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def path_parts(roots: Iterable[Path], path: str) -> list[str]:
         ['in', 'orders.csv']
         >>> path_parts([Path("/data")], "in/../../etc/passwd")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
-        connectors.files.paths.OutsideFolderError: path 'in/../../etc/passwd' is outside ...
+        workbench.connectors.files.paths.OutsideFolderError: path 'in/../../etc/passwd' is ...
     """
     folders = list(roots)
     if "\0" in path:

@@ -5,7 +5,7 @@ A pattern is matched part by part against the path relative to the folder, as th
 starting with ``.`` (a partial upload, an editor's swap file, the files connector's own
 temporary files) matches only a pattern part that starts with ``.`` too; the connector's
 own temporary files never match. Everything is opened and looked at through the folder's
-descriptors (:mod:`connectors.files.folder`): a link that leads outside is never selected.
+descriptors (:mod:`workbench.connectors.files.folder`): a link that leads outside is never selected.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
-from connectors.files.atomic import is_temporary
-from connectors.files.folder import Folder, OpenFolder
-from connectors.files.paths import PathError, UnsafeLinkError, check_pattern
+from workbench.connectors.files.atomic import is_temporary
+from workbench.connectors.files.folder import Folder, OpenFolder
+from workbench.connectors.files.paths import PathError, UnsafeLinkError, check_pattern
 
 WILDCARDS = frozenset("*?[")
 

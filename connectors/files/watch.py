@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from connectors.files.selection import Selection
+from workbench.connectors.files.selection import Selection
 from workbench.errors import ConnectionFailedError
 from workbench.sdk import Event
 

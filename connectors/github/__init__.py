@@ -1,5 +1,5 @@
 """GitHub connector: issues and pull requests from GitHub's official REST API spec."""
 
-from connectors.github.connector import GitHub, GitHubError
+from workbench.connectors.github.connector import GitHub, GitHubError
 
 __all__ = ["GitHub", "GitHubError"]

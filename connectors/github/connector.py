@@ -2,7 +2,7 @@
 
 The actions are generated from ``github.json``, the issues, pull requests, labels,
 milestones, repositories and user paths of GitHub's REST API description (see
-:mod:`connectors.github.trim`); every list of them reads all pages through the ``Link``
+:mod:`workbench.connectors.github.trim`); every list of them reads all pages through the ``Link``
 header. ``issues``, ``pull_requests``, ``create_issue`` and ``comment`` sit on top. An
 error answer raises :class:`GitHubError` with GitHub's message and error codes.
 """
@@ -97,7 +97,7 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         >>> check_answer(httpx.Response(422, json=body, request=request), "github")
         Traceback (most recent call last):
         ...
-        connectors.github.connector.GitHubError: github: POST /repos/o/r/issues: GitHub error 422: Validation Failed (Issue.title: missing_field); see https://docs.github.com/rest/issues/issues#create-an-issue
+        workbench.connectors.github.connector.GitHubError: github: POST /repos/o/r/issues: GitHub error 422: Validation Failed (Issue.title: missing_field); see https://docs.github.com/rest/issues/issues#create-an-issue
     """  # noqa: E501
     if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
         return

@@ -3,7 +3,7 @@
 GitHub's description of the REST API (``api.github.com.json``, 5.7 MB, 845 operations)
 takes seconds to read; the connector ships the paths of issues, pull requests, their
 comments and labels, repositories and the signed-in user, with every component they
-refer to, unchanged. Run ``python -m connectors.github.trim PATH`` to regenerate it from
+refer to, unchanged. Run ``python -m workbench.connectors.github.trim PATH`` to regenerate it from
 a newer copy of the full description.
 
 Example:

@@ -1,5 +1,5 @@
 """Google Sheets connector: the Sheets API v4 from Google's official spec, DataFrames in and out."""
 
-from connectors.google_sheets.connector import GoogleSheets, GoogleSheetsError
+from workbench.connectors.google_sheets.connector import GoogleSheets, GoogleSheetsError
 
 __all__ = ["GoogleSheets", "GoogleSheetsError"]

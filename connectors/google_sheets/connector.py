@@ -3,7 +3,7 @@
 Every method of Google's description is an action (``sheets_spreadsheets_values_get``,
 ``sheets_spreadsheets_batch_update``, ...); the friendly actions read a range into a
 typed DataFrame and write, append and clear ranges from DataFrames (see
-:mod:`connectors.google_sheets.values` for how cells and types map). An error answer
+:mod:`workbench.connectors.google_sheets.values` for how cells and types map). An error answer
 raises :class:`GoogleSheetsError` with Google's status code (``PERMISSION_DENIED``).
 """
 
@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from connectors.google_sheets.values import frame_from_values, values_from_frame
+from workbench.connectors.google_sheets.values import frame_from_values, values_from_frame
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
@@ -65,7 +65,7 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         >>> check_answer(httpx.Response(404, json=body, request=request), "sheets")
         Traceback (most recent call last):
         ...
-        connectors.google_sheets.connector.GoogleSheetsError: sheets: GET /v4/spreadsheets/x: Google error NOT_FOUND (HTTP 404): Requested entity was not found.
+        workbench.connectors.google_sheets.connector.GoogleSheetsError: sheets: GET /v4/spreadsheets/x: Google error NOT_FOUND (HTTP 404): Requested entity was not found.
     """  # noqa: E501
     if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
         return

@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connectors.http.body import select_records
-from connectors.http.config import HttpConfig
+from workbench.connectors.http.body import select_records
+from workbench.connectors.http.config import HttpConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError
 from workbench.http import ApiKeyAuth, BasicAuth, BearerAuth, RetryPolicy, build_client
 from workbench.http.connector import HttpConnector
@@ -88,7 +88,7 @@ class Http(HttpConnector):
         token = { secret = "github/token" }     # auth "bearer", inferred from the token
 
     Example:
-        >>> from connectors.http import Http, HttpConfig
+        >>> from workbench.connectors.http import Http, HttpConfig
         >>> api = Http(HttpConfig(base_url="https://api.github.com"), connection="github")
         >>> sorted(api.action_specs)
         ['delete', 'get', 'patch', 'post', 'put']

@@ -1,6 +1,6 @@
 """IO connector: a library that reads and writes DataFrames in many formats, local or on S3."""
 
-from connectors.io.config import IoConfig
-from connectors.io.connector import Io
+from workbench.connectors.io.config import IoConfig
+from workbench.connectors.io.connector import Io
 
 __all__ = ["Io", "IoConfig"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.io.config import IoConfig
-from connectors.io.formats import KNOWN, READERS, SUFFIXES, WRITERS, format_for
+from workbench.connectors.io.config import IoConfig
+from workbench.connectors.io.formats import KNOWN, READERS, SUFFIXES, WRITERS, format_for
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Connector, Result, action, require
 
@@ -20,7 +20,7 @@ class Io(Connector):
     ``pip install 'workbench[io]'``.
 
     Example:
-        >>> from connectors.io import Io
+        >>> from workbench.connectors.io import Io
         >>> files = Io()
         >>> files.write("out/orders.xml", [{"id": 1, "total": 9.5}]).data["rows"]
         1

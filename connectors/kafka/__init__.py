@@ -1,6 +1,6 @@
 """Kafka connector (aiokafka): publish with acks, peek, get with a group, partition stats."""
 
-from connectors.kafka.config import KafkaConfig
-from connectors.kafka.connector import Kafka
+from workbench.connectors.kafka.config import KafkaConfig
+from workbench.connectors.kafka.connector import Kafka
 
 __all__ = ["Kafka", "KafkaConfig"]

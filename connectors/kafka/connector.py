@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from connectors.kafka.config import KafkaConfig
-from connectors.kafka.consumer import Start, TopicConsumer
-from connectors.kafka.records import outgoing, record
+from workbench.connectors.kafka.config import KafkaConfig
+from workbench.connectors.kafka.consumer import Start, TopicConsumer
+from workbench.connectors.kafka.records import outgoing, record
 from workbench.messaging import BrokerConnector, follow, published
 from workbench.sdk import Result, action, require, trigger
 from workbench.sdk.trigger import Yielded
@@ -26,7 +26,7 @@ class Kafka(BrokerConnector):
     events and offsets, the missing-driver hint and the failure against a closed port.
 
     Example:
-        >>> from connectors.kafka import Kafka, KafkaConfig
+        >>> from workbench.connectors.kafka import Kafka, KafkaConfig
         >>> events = Kafka(KafkaConfig(bootstrap_servers="127.0.0.1:9092"), connection="events")
         >>> sorted(events.action_specs), sorted(events.trigger_specs)
         (['get', 'peek', 'publish', 'stats'], ['messages'])

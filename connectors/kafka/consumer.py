@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from connectors.kafka.records import record
+from workbench.connectors.kafka.records import record
 from workbench.messaging import body_data
 from workbench.sdk import Event, require
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
     from aiokafka.structs import ConsumerRecord, TopicPartition  # type: ignore[import-untyped]
 
-    from connectors.kafka.connector import Kafka
+    from workbench.connectors.kafka.connector import Kafka
 
 Start = Literal["new", "all"]
 Record = Any  # aiokafka's ConsumerRecord[bytes, bytes]
@@ -89,7 +89,7 @@ class TopicConsumer:
     """A member of a consumer group on one topic, read by :func:`~workbench.messaging.follow`.
 
     Example:
-        >>> from connectors.kafka import Kafka
+        >>> from workbench.connectors.kafka import Kafka
         >>> TopicConsumer(Kafka(connection="events"), "orders", "billing", "new").source
         'events.messages'
     """

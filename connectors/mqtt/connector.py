@@ -6,10 +6,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from connectors.mqtt.config import MqttConfig
-from connectors.mqtt.records import outgoing, record
-from connectors.mqtt.session import Session
-from connectors.mqtt.subscriber import TopicSubscriber, session_client_id
+from workbench.connectors.mqtt.config import MqttConfig
+from workbench.connectors.mqtt.records import outgoing, record
+from workbench.connectors.mqtt.session import Session
+from workbench.connectors.mqtt.subscriber import TopicSubscriber, session_client_id
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.messaging import BrokerConnector, follow, keyed, published
 from workbench.sdk import Result, action, trigger
@@ -23,7 +23,7 @@ class Mqtt(BrokerConnector):
     retained message of each topic, which ``peek`` reads. ``get`` subscribes and waits.
 
     Example:
-        >>> from connectors.mqtt import Mqtt, MqttConfig
+        >>> from workbench.connectors.mqtt import Mqtt, MqttConfig
         >>> with Mqtt(MqttConfig(host="127.0.0.1"), connection="broker") as broker:
         ...     broker.publish("wb/doctest/status", {"up": True}, retain=True).data[0]["acked"]
         ...     broker.peek("wb/doctest/status").data[0]["body"]

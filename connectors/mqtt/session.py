@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connectors.mqtt.config import MqttConfig
+from workbench.connectors.mqtt.config import MqttConfig
 from workbench.errors import ConnectionFailedError
 from workbench.sdk import require
 

@@ -14,8 +14,8 @@ import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from connectors.mqtt.records import event
-from connectors.mqtt.session import Session
+from workbench.connectors.mqtt.records import event
+from workbench.connectors.mqtt.session import Session
 from workbench.errors import ActionArgumentError, ConnectionFailedError
 from workbench.messaging import derived_id, take
 from workbench.sdk import Event
@@ -23,7 +23,7 @@ from workbench.sdk import Event
 if TYPE_CHECKING:
     from paho.mqtt.client import MQTTMessage
 
-    from connectors.mqtt.connector import Mqtt
+    from workbench.connectors.mqtt.connector import Mqtt
 
 SESSION_EXPIRY = 7 * 24 * 3600
 """Seconds the broker keeps a trigger's session while no consumer is connected."""
@@ -46,7 +46,7 @@ class TopicSubscriber:
 
     Example:
         >>> from workbench.messaging import follow
-        >>> from connectors.mqtt import Mqtt, MqttConfig
+        >>> from workbench.connectors.mqtt import Mqtt, MqttConfig
         >>> with Mqtt(MqttConfig(host="127.0.0.1"), connection="broker") as broker:
         ...     reader = follow(TopicSubscriber(broker, "wb/doctest/subscriber", 1, None),
         ...                     max_events=None, timeout=2)

@@ -1,5 +1,5 @@
 """Microsoft SQL Server connector (SQLAlchemy with pymssql or pyodbc)."""
 
-from connectors.mssql.connector import Mssql, MssqlConfig
+from workbench.connectors.mssql.connector import Mssql, MssqlConfig
 
 __all__ = ["Mssql", "MssqlConfig"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from connectors.mssql.changes import MssqlChanges
+from workbench.connectors.mssql.changes import MssqlChanges
 from workbench.errors import ActionError
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
@@ -63,7 +63,7 @@ class Mssql(MssqlChanges):
     where no server is needed; ``upsert`` and ``explain`` are not offered for it.
 
     Example:
-        >>> from connectors.mssql import Mssql, MssqlConfig
+        >>> from workbench.connectors.mssql import Mssql, MssqlConfig
         >>> Mssql(MssqlConfig(host="sql.local", user="sa")).location()
         'sql.local:1433/'
     """

@@ -1,6 +1,6 @@
 """The reader of a MySQL / MariaDB table's changes, on a connection of its own, in READ
 COMMITTED, with ``FOR UPDATE SKIP LOCKED`` where the server has it (see
-:mod:`connectors.mysql.changes`).
+:mod:`workbench.connectors.mysql.changes`).
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from connectors.mysql.change_sql import canonical, quote, skips_locked
+from workbench.connectors.mysql.change_sql import canonical, quote, skips_locked
 from workbench.errors import ActionError
 from workbench.sdk import Event, redact, require
 from workbench.triggers.changes import CHANGE_TABLE, Change, load_row
 
 if TYPE_CHECKING:
-    from connectors.mysql.changes import MysqlChanges
+    from workbench.connectors.mysql.changes import MysqlChanges
 
 
 class MysqlChangeFeed:

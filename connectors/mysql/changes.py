@@ -20,7 +20,7 @@ the same changes (the inbox drops the repeats).
 
 Example:
     >>> import uuid
-    >>> from connectors.mysql import Mysql, MysqlConfig
+    >>> from workbench.connectors.mysql import Mysql, MysqlConfig
     >>> db = Mysql(MysqlConfig(host="127.0.0.1", user="root", database="test"))
     >>> table = f"wb_doctest_{uuid.uuid4().hex[:8]}"
     >>> _ = db.execute(f"create table {table} (id int primary key, status varchar(20))")
@@ -41,8 +41,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from connectors.mysql.change_feed import MysqlChangeFeed
-from connectors.mysql.change_sql import (
+from workbench.connectors.mysql.change_feed import MysqlChangeFeed
+from workbench.connectors.mysql.change_sql import (
     CHANGE_TABLE_SQL,
     COLUMNS,
     OURS,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from connectors.mysql.changes import MysqlChanges
+from workbench.connectors.mysql.changes import MysqlChanges
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
 from workbench.sql.insert import Mode, column_list, naive_utc, row_tuples, update_assignments
@@ -40,7 +40,7 @@ class Mysql(MysqlChanges):
     implicitly in MySQL, so a ``replace`` cannot be rolled back.
 
     Example:
-        >>> from connectors.mysql import Mysql, MysqlConfig
+        >>> from workbench.connectors.mysql import Mysql, MysqlConfig
         >>> db = Mysql(MysqlConfig(host="127.0.0.1", user="root", database="test"))
         >>> db.query("select :a + 1 as b", a=41).data
         [{'b': 42}]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from connectors.nats.config import NatsConfig
-from connectors.nats.consumers import Start, SubjectConsumer
-from connectors.nats.records import outgoing, record
-from connectors.nats.streams import NatsStreams
+from workbench.connectors.nats.config import NatsConfig
+from workbench.connectors.nats.consumers import Start, SubjectConsumer
+from workbench.connectors.nats.records import outgoing, record
+from workbench.connectors.nats.streams import NatsStreams
 from workbench.errors import ActionError
 from workbench.messaging import follow, keyed, published
 from workbench.sdk import Result, action, require, trigger
@@ -22,7 +22,7 @@ class Nats(NatsStreams):
     """NATS (nats-py): publish (with JetStream acks on stream subjects), request/reply, streams.
 
     Example:
-        >>> from connectors.nats import Nats, NatsConfig
+        >>> from workbench.connectors.nats import Nats, NatsConfig
         >>> with Nats(NatsConfig(host="127.0.0.1"), connection="bus") as bus:
         ...     _ = bus.add_stream("WB_DOCTEST", ["wb-doctest.>"])
         ...     bus.publish("wb-doctest.orders", {"order": 42}).data[0]["seq"]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from connectors.nats.records import event, record
+from workbench.connectors.nats.records import event, record
 from workbench.errors import ActionArgumentError
 from workbench.messaging import derived_id, take_async
 from workbench.sdk import Event, require
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from nats.aio.msg import Msg
     from nats.aio.subscription import Subscription
 
-    from connectors.nats.connector import Nats
+    from workbench.connectors.nats.connector import Nats
 
 Start = Literal["new", "all"]
 
@@ -45,7 +45,7 @@ class SubjectConsumer:
 
     Example:
         >>> from workbench.messaging import follow
-        >>> from connectors.nats import Nats, NatsConfig
+        >>> from workbench.connectors.nats import Nats, NatsConfig
         >>> with Nats(NatsConfig(host="127.0.0.1"), connection="bus") as bus:
         ...     _ = bus.add_stream("WB_DOCTEST_CONSUMER", ["wb-doctest-consumer.>"])
         ...     _ = bus.publish("wb-doctest-consumer.a", {"n": 1})

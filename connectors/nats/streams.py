@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connectors.nats.records import record
+from workbench.connectors.nats.records import record
 from workbench.errors import ActionError
 from workbench.messaging import BrokerConnector
 from workbench.sdk import Result, action, require
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from nats.aio.client import Client
     from nats.js.api import RawStreamMsg
 
-    from connectors.nats.config import NatsConfig
+    from workbench.connectors.nats.config import NatsConfig
 
 
 class NatsStreams(BrokerConnector):

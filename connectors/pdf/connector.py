@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from connectors.pdf.fonts import choose_font
-from connectors.pdf.parts import parse_parts
-from connectors.pdf.render import build_pdf
+from workbench.connectors.pdf.fonts import choose_font
+from workbench.connectors.pdf.parts import parse_parts
+from workbench.connectors.pdf.render import build_pdf
 from workbench.errors import ActionArgumentError
 from workbench.sdk import Connector, Result, action, require
 
@@ -26,7 +26,7 @@ class Pdf(Connector):
 
     Example:
         >>> import pandas as pd
-        >>> from connectors.pdf import Pdf
+        >>> from workbench.connectors.pdf import Pdf
         >>> orders = pd.DataFrame({"id": [1, 2], "total": [9.5, 12.0]})
         >>> done = Pdf().report("orders.pdf", ["Two **orders** today.", orders], title="Orders")
         >>> done.data["pages"], done.data["path"].endswith("orders.pdf")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connectors.pdf.fonts import FontChoice
-from connectors.pdf.parts import Heading, Image, Markdown, PageBreak, Part, Table, Text
+from workbench.connectors.pdf.fonts import FontChoice
+from workbench.connectors.pdf.parts import Heading, Image, Markdown, PageBreak, Part, Table, Text
 from workbench.sdk import require
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def build_pdf(
     """The PDF of ``parts`` as bytes, and its page count.
 
     Example:
-        >>> from connectors.pdf.fonts import FontChoice
+        >>> from workbench.connectors.pdf.fonts import FontChoice
         >>> data, pages = build_pdf([Markdown("**hi**")], font=FontChoice("helvetica"))
         >>> data[:5], pages
         (b'%PDF-', 1)

@@ -1,11 +1,11 @@
 """The reader of a PostgreSQL table's changes: ``SELECT ... FOR UPDATE SKIP LOCKED`` on a
-reading connection, ``LISTEN`` on another (see :mod:`connectors.postgresql.changes`).
+reading connection, ``LISTEN`` on another (see :mod:`workbench.connectors.postgresql.changes`).
 
 A feed read and released leaves the changes where they were:
 
 Example:
     >>> import uuid
-    >>> from connectors.postgresql import Postgresql, PostgresqlConfig
+    >>> from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
     >>> pg = Postgresql(PostgresqlConfig(host="127.0.0.1", user="postgres", database="test"))
     >>> table = f"wb_doctest_{uuid.uuid4().hex[:8]}"
     >>> _ = pg.execute(f"create table {table} (id int primary key)")
@@ -28,7 +28,7 @@ import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
-from connectors.postgresql.change_sql import (
+from workbench.connectors.postgresql.change_sql import (
     CHANNEL,
     DELETE_SQL,
     FETCH_SQL,
@@ -41,7 +41,7 @@ from workbench.sdk import Event, redact, require
 from workbench.triggers.changes import CHANGE_TABLE, Change, in_order, load_row
 
 if TYPE_CHECKING:
-    from connectors.postgresql.changes import PostgresqlChanges
+    from workbench.connectors.postgresql.changes import PostgresqlChanges
 
 
 class PostgresqlChangeFeed:

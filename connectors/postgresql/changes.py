@@ -20,7 +20,7 @@ its changes. ``TRUNCATE`` fires no row triggers, so it is not reported.
 
 Example:
     >>> import uuid
-    >>> from connectors.postgresql import Postgresql, PostgresqlConfig
+    >>> from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
     >>> pg = Postgresql(PostgresqlConfig(host="127.0.0.1", user="postgres", database="test"))
     >>> table = f"wb_doctest_{uuid.uuid4().hex[:8]}"
     >>> _ = pg.execute(f"create table {table} (id int primary key, status text)")
@@ -40,8 +40,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.postgresql.change_feed import PostgresqlChangeFeed
-from connectors.postgresql.change_sql import (
+from workbench.connectors.postgresql.change_feed import PostgresqlChangeFeed
+from workbench.connectors.postgresql.change_sql import (
     CANDIDATE,
     CHANGE_TABLE_SQL,
     DOLLAR_TAG,

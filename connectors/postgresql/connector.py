@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from connectors.postgresql.changes import PostgresqlChanges
+from workbench.connectors.postgresql.changes import PostgresqlChanges
 from workbench.sdk import require
 from workbench.sql.config import SqlConfig
 from workbench.sql.insert import Mode, column_list, csv_payload, row_tuples, update_assignments
@@ -75,7 +75,7 @@ class Postgresql(PostgresqlChanges):
     after ``track_changes``).
 
     Example:
-        >>> from connectors.postgresql import Postgresql, PostgresqlConfig
+        >>> from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
         >>> pg = Postgresql(PostgresqlConfig(host="127.0.0.1", user="postgres", database="test"))
         >>> pg.query("select :a::int + 1 as b", a=41).data
         [{'b': 42}]

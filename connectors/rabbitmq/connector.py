@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from connectors.rabbitmq.config import RabbitmqConfig
-from connectors.rabbitmq.consumer import QueueConsumer
-from connectors.rabbitmq.queues import RabbitmqQueues
-from connectors.rabbitmq.records import outgoing, record
+from workbench.connectors.rabbitmq.config import RabbitmqConfig
+from workbench.connectors.rabbitmq.consumer import QueueConsumer
+from workbench.connectors.rabbitmq.queues import RabbitmqQueues
+from workbench.connectors.rabbitmq.records import outgoing, record
 from workbench.errors import ActionError
 from workbench.messaging import follow, published
 from workbench.sdk import Result, action, redact, require, trigger
@@ -28,7 +28,7 @@ class Rabbitmq(RabbitmqQueues):
     ``publish("events", ..., key="order.created")`` sends to the exchange ``events``.
 
     Example:
-        >>> from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
+        >>> from workbench.connectors.rabbitmq import Rabbitmq, RabbitmqConfig
         >>> with Rabbitmq(RabbitmqConfig(host="127.0.0.1"), connection="mq") as mq:
         ...     _ = mq.declare_queue("wb-doctest-orders", durable=False)
         ...     mq.publish("wb-doctest-orders", {"order": 42}).data[0]["confirmed"]

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from connectors.rabbitmq.records import event
+from workbench.connectors.rabbitmq.records import event
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.messaging import take_async
 from workbench.sdk import Event, redact, require
@@ -20,7 +20,7 @@ from workbench.sdk import Event, redact, require
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
 
-    from connectors.rabbitmq.connector import Rabbitmq
+    from workbench.connectors.rabbitmq.connector import Rabbitmq
 
 
 class QueueConsumer:
@@ -28,7 +28,7 @@ class QueueConsumer:
 
     Example:
         >>> from workbench.messaging import follow
-        >>> from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
+        >>> from workbench.connectors.rabbitmq import Rabbitmq, RabbitmqConfig
         >>> with Rabbitmq(RabbitmqConfig(host="127.0.0.1"), connection="mq") as mq:
         ...     _ = mq.declare_queue("wb-doctest-consumer", durable=False)
         ...     _ = mq.publish("wb-doctest-consumer", "hello")

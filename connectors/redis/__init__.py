@@ -1,6 +1,6 @@
 """Redis connector: lists, streams and pub/sub as messages; keys, values and hashes."""
 
-from connectors.redis.config import RedisConfig
-from connectors.redis.connector import Redis
+from workbench.connectors.redis.config import RedisConfig
+from workbench.connectors.redis.connector import Redis
 
 __all__ = ["Redis", "RedisConfig"]

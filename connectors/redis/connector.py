@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from connectors.redis.config import RedisConfig
-from connectors.redis.data import RedisData
-from connectors.redis.groups import GroupReader
-from connectors.redis.records import list_record, stream_fields, stream_record, text
+from workbench.connectors.redis.config import RedisConfig
+from workbench.connectors.redis.data import RedisData
+from workbench.connectors.redis.groups import GroupReader
+from workbench.connectors.redis.records import list_record, stream_fields, stream_record, text
 from workbench.errors import ActionArgumentError
 from workbench.messaging import follow, published
 from workbench.sdk import Result, action, require, trigger
@@ -23,7 +23,7 @@ class Redis(RedisData):
 
     Example:
         >>> import pandas as pd
-        >>> from connectors.redis import Redis, RedisConfig
+        >>> from workbench.connectors.redis import Redis, RedisConfig
         >>> with Redis(RedisConfig(host="127.0.0.1"), connection="cache") as cache:
         ...     cache.publish("wb:doctest:jobs", pd.DataFrame({"job": [1, 2]}), kind="list").rows
         ...     cache.peek("wb:doctest:jobs").df["body.job"].tolist()

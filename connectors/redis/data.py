@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.redis.records import text
+from workbench.connectors.redis.records import text
 from workbench.messaging import BrokerConnector
 from workbench.sdk import action
 from workbench.sdk.payloads import decode, encode

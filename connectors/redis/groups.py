@@ -17,12 +17,12 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from connectors.redis.records import stream_event, text
+from workbench.connectors.redis.records import stream_event, text
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event, require
 
 if TYPE_CHECKING:
-    from connectors.redis.connector import Redis
+    from workbench.connectors.redis.connector import Redis
 
 Entry = tuple[Any, dict[Any, Any]]
 
@@ -42,7 +42,7 @@ class GroupReader:
 
     Example:
         >>> from workbench.messaging import follow
-        >>> from connectors.redis import Redis, RedisConfig
+        >>> from workbench.connectors.redis import Redis, RedisConfig
         >>> with Redis(RedisConfig(host="127.0.0.1"), connection="cache") as cache:
         ...     _ = cache.publish("wb:doctest:group", {"n": 1}, kind="stream")
         ...     reader = GroupReader(cache, "wb:doctest:group", group="g", start="0",

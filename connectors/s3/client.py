@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from connectors.s3.config import S3Config
+from workbench.connectors.s3.config import S3Config
 from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 from workbench.sdk import redact, require
 

@@ -6,12 +6,12 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from connectors.files.formats import as_frame
-from connectors.s3.bodies import decode, encode, format_for
-from connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
-from connectors.s3.config import S3Config
-from connectors.s3.objects import download_frame, list_objects, upload_frame, utc
-from connectors.s3.polling import PrefixPoll
+from workbench.connectors.files.formats import as_frame
+from workbench.connectors.s3.bodies import decode, encode, format_for
+from workbench.connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
+from workbench.connectors.s3.config import S3Config
+from workbench.connectors.s3.objects import download_frame, list_objects, upload_frame, utc
+from workbench.connectors.s3.polling import PrefixPoll
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Connector, Event, Result, action, trigger
 
@@ -29,7 +29,7 @@ class S3(Connector):
     Parquet or Excel, chosen by the key's suffix. Needs ``pip install 'workbench[s3]'``.
 
     Example:
-        >>> from connectors.s3 import S3, S3Config
+        >>> from workbench.connectors.s3 import S3, S3Config
         >>> store = S3(S3Config(bucket="reports", endpoint_url="http://127.0.0.1:9000",
         ...                     access_key_id="minio", secret_access_key="minio-secret"))
         >>> sorted(store.action_specs)  # doctest: +NORMALIZE_WHITESPACE

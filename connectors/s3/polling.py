@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from connectors.s3.client import s3_errors
-from connectors.s3.objects import utc
+from workbench.connectors.s3.client import s3_errors
+from workbench.connectors.s3.objects import utc
 from workbench.sdk import Event
 
 if TYPE_CHECKING:

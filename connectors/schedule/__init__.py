@@ -1,5 +1,5 @@
 """The schedule connector: cron slots as an event source, so schedules are triggers too."""
 
-from connectors.schedule.connector import Schedule
+from workbench.connectors.schedule.connector import Schedule
 
 __all__ = ["Schedule"]

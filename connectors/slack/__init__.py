@@ -1,6 +1,6 @@
 """Slack connector: the Web API from Slack's official spec, with friendly actions on top."""
 
-from connectors.slack.connector import Slack
-from connectors.slack.errors import SlackError
+from workbench.connectors.slack.connector import Slack
+from workbench.connectors.slack.errors import SlackError
 
 __all__ = ["Slack", "SlackError"]

@@ -14,9 +14,9 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from connectors.slack.errors import SlackError, check_ok
-from connectors.slack.retry import SLACK_RETRY
-from connectors.slack.spec import slack_spec
+from workbench.connectors.slack.errors import SlackError, check_ok
+from workbench.connectors.slack.retry import SLACK_RETRY
+from workbench.connectors.slack.spec import slack_spec
 from workbench.errors import ActionArgumentError
 from workbench.openapi import ApiConnector, connector_class
 from workbench.sdk import Result, action, register_secret

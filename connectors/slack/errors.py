@@ -11,7 +11,7 @@ Example:
     >>> check_ok(answer, "slack")
     Traceback (most recent call last):
     ...
-    connectors.slack.errors.SlackError: slack.chat.postMessage: Slack error 'channel_not_found': the channel does not exist or the app is not in it (invite the app, or check the name or id)
+    workbench.connectors.slack.errors.SlackError: slack.chat.postMessage: Slack error 'channel_not_found': the channel does not exist or the app is not in it (invite the app, or check the name or id)
 """  # noqa: E501
 
 from __future__ import annotations

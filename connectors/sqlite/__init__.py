@@ -1,5 +1,5 @@
 """SQLite connector, with the sample ``shop`` database."""
 
-from connectors.sqlite.connector import Sqlite, SqliteConfig
+from workbench.connectors.sqlite.connector import Sqlite, SqliteConfig
 
 __all__ = ["Sqlite", "SqliteConfig"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from connectors.sqlite.shop import shop_path
+from workbench.connectors.sqlite.shop import shop_path
 from workbench.errors import ConnectionFailedError
 from workbench.sql.config import DatabaseConfig
 from workbench.sql.connector import SqlConnector

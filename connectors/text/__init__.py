@@ -1,5 +1,5 @@
 """Text connector: a library (no connection) of string tools that work on pandas objects."""
 
-from connectors.text.connector import Text
+from workbench.connectors.text.connector import Text
 
 __all__ = ["Text"]

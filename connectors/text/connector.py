@@ -23,7 +23,7 @@ class Text(Connector):
     ``pip install 'workbench[text]'``.
 
     Example:
-        >>> from connectors.text import Text
+        >>> from workbench.connectors.text import Text
         >>> text = Text()
         >>> text.slugify("Zoë's Café: Q3 report").data
         'zoes-cafe-q3-report'

@@ -70,7 +70,7 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         >>> check_answer(httpx.Response(400, json=body, request=request), "twilio")
         Traceback (most recent call last):
         ...
-        connectors.twilio.connector.TwilioError: twilio: POST /2010-04-01/Accounts/AC1/Messages.json: Twilio error 21211 (HTTP 400): The 'To' number 123 is not a valid phone number. See https://www.twilio.com/docs/errors/21211
+        workbench.connectors.twilio.connector.TwilioError: twilio: POST /2010-04-01/Accounts/AC1/Messages.json: Twilio error 21211 (HTTP 400): The 'To' number 123 is not a valid phone number. See https://www.twilio.com/docs/errors/21211
     """  # noqa: E501
     if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
         return

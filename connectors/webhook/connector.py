@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from connectors.webhook.config import WebhookConfig
+from workbench.connectors.webhook.config import WebhookConfig
 from workbench.sdk import Connector, Event, trigger
 from workbench.triggers.webhooks import address, build_scheme, open_route, receiving
 
@@ -21,7 +21,7 @@ class Webhook(Connector):
     retries). See :mod:`workbench.triggers.webhooks` for each scheme.
 
     Example:
-        >>> from connectors.webhook import Webhook, WebhookConfig
+        >>> from workbench.connectors.webhook import Webhook, WebhookConfig
         >>> hooks = Webhook(WebhookConfig(path="/hooks/orders", verify="github",
         ...                               secret=["old-secret", "new-secret"]),
         ...                 connection="orders_hooks")
@@ -73,7 +73,7 @@ class Webhook(Connector):
 
         Example:
             >>> import threading, httpx
-            >>> from connectors.webhook import Webhook, WebhookConfig
+            >>> from workbench.connectors.webhook import Webhook, WebhookConfig
             >>> token = "doctest-token-0123456789"
             >>> hooks = Webhook(WebhookConfig(path="/in", verify="bearer", secret=token,
             ...                               port=0), connection="doc_hooks")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from connectors.duckdb import Duckdb, DuckdbConfig
+from workbench.connectors.duckdb import Duckdb, DuckdbConfig
 from workbench.errors import ActionError
 
 INJECTIONS = ["' OR '1'='1", "1; DROP TABLE items; --", "x' UNION SELECT 1, 'x', 1 --", "{name}"]

@@ -13,7 +13,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import workbench as wb
-from connectors.files import Files, FilesConfig
+from workbench.connectors.files import Files, FilesConfig
 from workbench.errors import (
     ActionArgumentError,
     ActionError,
@@ -257,7 +257,7 @@ def test_a_file_in_the_way_of_a_folder_is_named(files: Files, folder: Path) -> N
 def test_without_directory_descriptors_every_operation_fails_clearly(
     files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("connectors.files.folder.SUPPORTED", False)
+    monkeypatch.setattr("workbench.connectors.files.folder.SUPPORTED", False)
 
     for operation in (
         lambda: files.read("a.csv"),

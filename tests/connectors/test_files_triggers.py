@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.files import Files, FilesConfig
+from workbench.connectors.files import Files, FilesConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError
 from workbench.sdk import Event
 from workbench.triggers.inbox import Inbox

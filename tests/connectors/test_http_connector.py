@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from servers import serve
 
 import workbench as wb
-from connectors.http import Http, HttpConfig
+from workbench.connectors.http import Http, HttpConfig
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 
 TOKEN = "tok-3f9a1c-bearer-secret"

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from connectors.kafka import Kafka, KafkaConfig
-from connectors.kafka.consumer import group_options, offsets_to_commit, record_event
-from connectors.kafka.records import outgoing
+from workbench.connectors.kafka import Kafka, KafkaConfig
+from workbench.connectors.kafka.consumer import group_options, offsets_to_commit, record_event
+from workbench.connectors.kafka.records import outgoing
 from workbench.errors import ActionArgumentError, ConnectionFailedError, MissingDependencyError
 
 

@@ -14,8 +14,8 @@ import pytest
 from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
-from connectors.mqtt import Mqtt, MqttConfig
 from workbench import registry
+from workbench.connectors.mqtt import Mqtt, MqttConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError, MissingDependencyError
 
 

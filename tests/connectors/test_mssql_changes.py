@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.mssql import Mssql, MssqlConfig
-from connectors.mssql.changes import (
+from workbench.connectors.mssql import Mssql, MssqlConfig
+from workbench.connectors.mssql.changes import (
     ADD_MARK,
     DISABLE_DATABASE,
     ENABLE_DATABASE,

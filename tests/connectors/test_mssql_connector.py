@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.mssql import Mssql, MssqlConfig
+from workbench.connectors.mssql import Mssql, MssqlConfig
 from workbench.errors import ActionError, MissingDependencyError
 
 

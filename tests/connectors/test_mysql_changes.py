@@ -9,8 +9,8 @@ import pymysql
 import pytest
 from scratch_databases import mariadb_database
 
-from connectors.mysql import Mysql, MysqlConfig
-from connectors.mysql.change_sql import trigger_name_for
+from workbench.connectors.mysql import Mysql, MysqlConfig
+from workbench.connectors.mysql.change_sql import trigger_name_for
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event
 

@@ -12,7 +12,7 @@ import pymysql
 import pytest
 from scratch_databases import mariadb_database
 
-from connectors.mysql import Mysql, MysqlConfig
+from workbench.connectors.mysql import Mysql, MysqlConfig
 from workbench.errors import ActionError, ConnectionFailedError
 
 INJECTIONS = [

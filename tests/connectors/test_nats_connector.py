@@ -14,9 +14,9 @@ import pytest
 from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
-from connectors.nats import Nats, NatsConfig
-from connectors.nats.consumers import durable_name
 from workbench import registry
+from workbench.connectors.nats import Nats, NatsConfig
+from workbench.connectors.nats.consumers import durable_name
 from workbench.errors import ActionError, ConnectionFailedError, MissingDependencyError
 
 

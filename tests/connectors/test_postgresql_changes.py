@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from scratch_databases import postgres_database
 
-from connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event
 

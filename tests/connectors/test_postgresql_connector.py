@@ -13,8 +13,8 @@ import pytest
 from scratch_databases import postgres_database
 
 import workbench as wb
-from connectors.postgresql import Postgresql, PostgresqlConfig
 from workbench import registry
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
 from workbench.errors import ActionError, ConnectionFailedError
 
 ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"

@@ -12,8 +12,8 @@ import pytest
 from brokers import assert_idle, events_of, first_events
 
 import workbench as wb
-from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
 from workbench import registry
+from workbench.connectors.rabbitmq import Rabbitmq, RabbitmqConfig
 from workbench.errors import (
     ActionArgumentError,
     ActionError,

@@ -13,8 +13,8 @@ import pytest
 from brokers import assert_idle, events_of, first_events, idle_gap
 
 import workbench as wb
-from connectors.redis import Redis, RedisConfig
 from workbench import registry
+from workbench.connectors.redis import Redis, RedisConfig
 from workbench.errors import ActionArgumentError, ConnectionFailedError, MissingDependencyError
 
 

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from s3_server import free_port, moto, start_moto, stop
 
 import workbench as wb
-from connectors.s3 import S3, S3Config
 from workbench import registry
 from workbench.client import check
+from workbench.connectors.s3 import S3, S3Config
 from workbench.errors import (
     ActionArgumentError,
     ActionError,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from s3_server import moto
 
-from connectors.s3 import S3, S3Config, polling
+from workbench.connectors.s3 import S3, S3Config, polling
 from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event
 from workbench.triggers.inbox import Inbox

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import workbench as wb
-from connectors.sqlite import Sqlite, SqliteConfig
-from connectors.sqlite.shop import generate, shop_path
+from workbench.connectors.sqlite import Sqlite, SqliteConfig
+from workbench.connectors.sqlite.shop import generate, shop_path
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 
 INJECTIONS = [

@@ -19,9 +19,9 @@ import pytest
 from standardwebhooks import Webhook as Signer
 
 import workbench as wb
-from connectors.webhook import Webhook, WebhookConfig
 from workbench import registry
 from workbench.config.secrets import default_secret_store
+from workbench.connectors.webhook import Webhook, WebhookConfig
 from workbench.errors import ActionArgumentError, ConfigError
 from workbench.redaction import redact
 from workbench.triggers.inbox import Inbox

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from connectors.files import Files, FilesConfig
+from workbench.connectors.files import Files, FilesConfig
 from workbench.errors import ActionArgumentError, ActionError
 
 ITERATIONS = 400
@@ -340,7 +340,7 @@ def test_old_temporary_files_are_swept_by_the_next_write(files: Files, folder: P
 KILLED_WRITER = """
 import sys
 import pandas as pd
-from connectors.files import Files, FilesConfig
+from workbench.connectors.files import Files, FilesConfig
 
 files = Files(FilesConfig(folder=sys.argv[1]))
 frame = pd.DataFrame({"id": range(2_000_000)})

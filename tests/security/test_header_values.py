@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from servers import JsonHandler, serve
 
-from connectors.http import Http, HttpConfig
+from workbench.connectors.http import Http, HttpConfig
 from workbench.errors import ActionArgumentError
 from workbench.http.auth import ApiKeyAuth, BearerAuth
 from workbench.openapi import load_spec

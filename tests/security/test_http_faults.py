@@ -23,7 +23,7 @@ import pytest
 from fault_proxy import Mix, Orders, orders_behind_proxy
 from servers import serve
 
-from connectors.http import Http, HttpConfig
+from workbench.connectors.http import Http, HttpConfig
 from workbench.errors import ActionError, ConnectionFailedError, WorkbenchError
 from workbench.http.limits import ResponseTooLargeError
 

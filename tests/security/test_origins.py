@@ -21,7 +21,7 @@ import pytest
 from pydantic import ValidationError
 from servers import JsonHandler, serve
 
-from connectors.http import Http, HttpConfig
+from workbench.connectors.http import Http, HttpConfig
 from workbench.errors import ConfigError, ConnectionFailedError
 from workbench.http import (
     ApiKeyAuth,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from scratch_databases import mariadb_database, postgres_database
 
-from connectors.duckdb import Duckdb, DuckdbConfig
-from connectors.mysql import Mysql, MysqlConfig
-from connectors.postgresql import Postgresql, PostgresqlConfig
-from connectors.sqlite import Sqlite, SqliteConfig
+from workbench.connectors.duckdb import Duckdb, DuckdbConfig
+from workbench.connectors.mysql import Mysql, MysqlConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.sqlite import Sqlite, SqliteConfig
 from workbench.errors import ActionArgumentError
 from workbench.sql.connector import SqlConnector
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from connectors.duckdb import Duckdb, DuckdbConfig
-from connectors.postgresql import Postgresql, PostgresqlConfig
-from connectors.sqlite import Sqlite, SqliteConfig
+from workbench.connectors.duckdb import Duckdb, DuckdbConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.sqlite import Sqlite, SqliteConfig
 from workbench.errors import ActionArgumentError, WorkbenchError
 
 ADMIN = "host=127.0.0.1 user=postgres dbname=postgres"

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from connectors.mysql import Mysql, MysqlConfig
-from connectors.postgresql import Postgresql, PostgresqlConfig
+from workbench.connectors.mysql import Mysql, MysqlConfig
+from workbench.connectors.postgresql import Postgresql, PostgresqlConfig
 from workbench.errors import ConnectionFailedError
 from workbench.sql.connector import SqlConnector
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from connectors.mssql import Mssql, MssqlConfig
-from connectors.mysql import MysqlConfig
-from connectors.postgresql import PostgresqlConfig
+from workbench.connectors.mssql import Mssql, MssqlConfig
+from workbench.connectors.mysql import MysqlConfig
+from workbench.connectors.postgresql import PostgresqlConfig
 from workbench.errors import MissingDependencyError
 from workbench.sql import Target, scrub
 

@@ -37,11 +37,11 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from connectors.mqtt import Mqtt, MqttConfig
-from connectors.nats import Nats, NatsConfig
-from connectors.rabbitmq import Rabbitmq, RabbitmqConfig
-from connectors.redis import Redis, RedisConfig
 from workbench.cli import cli
+from workbench.connectors.mqtt import Mqtt, MqttConfig
+from workbench.connectors.nats import Nats, NatsConfig
+from workbench.connectors.rabbitmq import Rabbitmq, RabbitmqConfig
+from workbench.connectors.redis import Redis, RedisConfig
 from workbench.jobs.run.store import RunStore, default_store
 from workbench.triggers.dispatch import GROUP, DeliveryState, deliveries
 from workbench.triggers.inbox import Inbox

@@ -168,9 +168,9 @@ def test_an_update_without_its_old_row_matches_on_the_changed_columns() -> None:
 
 
 def test_the_connectors_use_the_match_rule() -> None:
-    from connectors.mssql import Mssql
-    from connectors.mysql import Mysql
-    from connectors.postgresql import Postgresql
+    from workbench.connectors.mssql import Mssql
+    from workbench.connectors.mysql import Mysql
+    from workbench.connectors.postgresql import Postgresql
 
     event = change("update", PAID, SHIPPED, ["status"])
     for connector in (Postgresql, Mysql, Mssql):

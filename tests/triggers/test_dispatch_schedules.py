@@ -15,8 +15,8 @@ import pytest
 from clock import Clock
 from servers import JsonHandler, serve
 
-from connectors.schedule import Schedule as ScheduleSource
 from workbench.config.secrets import default_secret_store
+from workbench.connectors.schedule import Schedule as ScheduleSource
 from workbench.jobs.run.engines import Engine
 from workbench.jobs.run.leases import Leases
 from workbench.jobs.run.record import Status

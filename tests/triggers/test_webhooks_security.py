@@ -16,7 +16,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook as Signer
 
-from connectors.webhook import Webhook, WebhookConfig
+from workbench.connectors.webhook import Webhook, WebhookConfig
 from workbench.triggers.inbox import Inbox
 from workbench.triggers.reader import read_source
 from workbench.triggers.webhooks import receiving

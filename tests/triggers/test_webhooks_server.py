@@ -17,7 +17,7 @@ import httpx
 import pytest
 from standardwebhooks import Webhook as Signer
 
-from connectors.webhook import Webhook, WebhookConfig
+from workbench.connectors.webhook import Webhook, WebhookConfig
 from workbench.errors import ConfigError
 from workbench.sdk import Event
 from workbench.triggers.inbox import Inbox

@@ -7,7 +7,7 @@ of a message (:func:`derived_id`, :func:`body_data`, :func:`keyed`, :func:`publi
 
 Example:
     >>> from workbench.messaging import BrokerConnector, derived_id
-    >>> from connectors.redis import Redis
+    >>> from workbench.connectors.redis import Redis
     >>> issubclass(Redis, BrokerConnector), Redis.category
     (True, 'messaging')
     >>> len(derived_id("orders", b"body"))

@@ -8,7 +8,7 @@ connection (with its ``connect_timeout``) is opened before any Arrow reader is t
 a write a read-only connection refuses is one clear error (see :mod:`workbench.sql.session`).
 
 Example:
-    >>> from connectors.duckdb import Duckdb
+    >>> from workbench.connectors.duckdb import Duckdb
     >>> db = Duckdb()
     >>> with db.transaction():
     ...     _ = db.execute("create table t (id integer, name text)")

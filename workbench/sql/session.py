@@ -2,7 +2,7 @@
 connection is opened, kept, and committed or rolled back.
 
 Example:
-    >>> from connectors.duckdb import Duckdb
+    >>> from workbench.connectors.duckdb import Duckdb
     >>> db = Duckdb()
     >>> with db.transaction():
     ...     _ = db.execute("create table t (id integer)")
@@ -70,7 +70,7 @@ class SqlSession(Connector):
         """The error of a write refused on a read-only connection.
 
         Example:
-            >>> from connectors.duckdb import Duckdb
+            >>> from workbench.connectors.duckdb import Duckdb
             >>> str(Duckdb(connection="lake").read_only_error("INSERT is refused"))
             'lake is read-only (read_only = true): INSERT is refused'
         """

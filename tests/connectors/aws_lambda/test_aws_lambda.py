@@ -36,7 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import workbench as wb
-from connectors.aws_lambda import AwsLambda, LambdaConfig, LambdaFunctionError
+from workbench.connectors.aws_lambda import AwsLambda, LambdaConfig, LambdaFunctionError
 from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 
 SECRET = "lambda-secret-" + secrets.token_hex(12)

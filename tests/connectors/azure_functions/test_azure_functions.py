@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 import workbench as wb
-from connectors.azure_functions import AzureFunctions, AzureFunctionsConfig
+from workbench.connectors.azure_functions import AzureFunctions, AzureFunctionsConfig
 from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 from workbench.http.responses import HttpStatusError
 

@@ -17,7 +17,7 @@ from mail_servers import PASSWORD, USER, Certificate, Imap, Smtp, start_smtp
 from s3_server import free_port
 
 import workbench as wb
-from connectors.email import Email, EmailConfig
+from workbench.connectors.email import Email, EmailConfig
 from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 
 FRAME = pd.DataFrame({"order": [41, 42], "customer": ["Ada", "Zoë"], "total": [9.5, 120.0]})

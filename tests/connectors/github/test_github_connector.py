@@ -14,9 +14,9 @@ from servers import JsonHandler, serve
 from specs import SPECS
 
 import workbench as wb
-from connectors.github import GitHub, GitHubError
-from connectors.github.connector import SPEC_FILE
-from connectors.github.trim import trim
+from workbench.connectors.github import GitHub, GitHubError
+from workbench.connectors.github.connector import SPEC_FILE
+from workbench.connectors.github.trim import trim
 from workbench.errors import ActionArgumentError
 
 OFFICIAL = SPECS / "github.com__api.github.com.json"

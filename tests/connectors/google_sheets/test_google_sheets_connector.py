@@ -14,9 +14,9 @@ from servers import JsonHandler, serve
 from specs import SPECS
 
 import workbench as wb
-from connectors.google_sheets import GoogleSheets, GoogleSheetsError
-from connectors.google_sheets.connector import SPEC_FILE
-from connectors.google_sheets.values import frame_from_values, values_from_frame
+from workbench.connectors.google_sheets import GoogleSheets, GoogleSheetsError
+from workbench.connectors.google_sheets.connector import SPEC_FILE
+from workbench.connectors.google_sheets.values import frame_from_values, values_from_frame
 
 OFFICIAL = SPECS / "googleapis.com__sheets.json"
 SHEET = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"

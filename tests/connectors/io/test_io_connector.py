@@ -14,7 +14,7 @@ from pandas.testing import assert_frame_equal
 from s3_server import moto
 
 import workbench as wb
-from connectors.io import Io, IoConfig
+from workbench.connectors.io import Io, IoConfig
 from workbench.errors import ActionArgumentError, ActionError
 
 FORMATS = ["csv", "tsv", "json", "jsonl", "parquet", "xlsx", "xml"]

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 import workbench as wb
-from connectors.pdf import Pdf
+from workbench.connectors.pdf import Pdf
 from workbench.errors import ActionArgumentError
 
 matplotlib.use("Agg")

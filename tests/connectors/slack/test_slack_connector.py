@@ -17,8 +17,8 @@ from servers import JsonHandler, serve
 from specs import SPECS
 
 import workbench as wb
-from connectors.slack import Slack, SlackError
-from connectors.slack.spec import SPEC_FILE
+from workbench.connectors.slack import Slack, SlackError
+from workbench.connectors.slack.spec import SPEC_FILE
 
 OFFICIAL = SPECS / "slack.com.json"
 TOKEN = "xoxb-test-0123456789"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from connectors.text import Text
+from workbench.connectors.text import Text
 from workbench.errors import ActionArgumentError
 
 

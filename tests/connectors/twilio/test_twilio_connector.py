@@ -14,8 +14,8 @@ from servers import JsonHandler, serve
 from specs import SPECS
 
 import workbench as wb
-from connectors.twilio import Twilio, TwilioError
-from connectors.twilio.connector import SPEC_FILE
+from workbench.connectors.twilio import Twilio, TwilioError
+from workbench.connectors.twilio.connector import SPEC_FILE
 from workbench.errors import ActionArgumentError
 
 OFFICIAL = SPECS / "twilio.com__api.json"

@@ -42,7 +42,6 @@ import ipywidgets as widgets
 from workbench.client import connect, connection_store
 from workbench.errors import ActionArgumentError, UnknownConnectionError, WorkbenchError
 from workbench.notebook.secret_refs import secret_reference
-from workbench.snippet import call_arguments, python_call
 from workbench.notebook.widgets.chart import ChartView
 from workbench.notebook.widgets.form import ActionForm, FormError
 from workbench.notebook.widgets.raw import raw_html, raw_text
@@ -51,6 +50,7 @@ from workbench.redaction import redact
 from workbench.registry import connector_names, connectors, get_connector
 from workbench.results.html import message_html, view
 from workbench.sdk.progress import progress_listener
+from workbench.snippet import call_arguments, python_call
 
 if TYPE_CHECKING:
     from workbench.config.store import ConnectionStore
