@@ -121,8 +121,9 @@ def test_settings_come_from_servers_and_security_schemes_and_are_all_optional() 
         "password",
         "client_secret",
         "refresh_token",
+        "service_account",
     ]
-    assert {"username", "client_id", "scopes", "headers"} <= set(Config.model_fields)
+    assert {"username", "client_id", "scopes", "subject", "headers"} <= set(Config.model_fields)
     assert Config(sandbox=True).mode == "sandbox"
     assert Config(mode="sandbox").sandbox is True
     assert Config(mode="sandbox", sandbox=False).mode == "live"
