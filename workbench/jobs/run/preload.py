@@ -4,8 +4,10 @@ A served notebook runs on a fresh kernel per request; importing pandas and Workb
 would cost most of a request's time. :func:`preload_env` gives a :class:`KernelPool` an
 environment whose ``PYTHONSTARTUP`` file (which IPython kernels run while they start, before
 they answer) imports the modules the notebook's code cells import. The cells still run
-their own ``import`` lines; those find the modules loaded (for Workbench, the connectors
-and the secret backend are found too). Nothing is left in the kernel's
+their own ``import`` lines; those find the modules loaded (for Workbench, the secret
+backend is found too; connectors load when the notebook connects, as built-in ones that
+carry a whole API description are too heavy to load for every kernel). Nothing is left
+in the kernel's
 namespace, and a module that fails to import is left for the notebook to report. A
 ``PYTHONSTARTUP`` file already set still runs after the imports.
 
@@ -46,7 +48,6 @@ def _workbench_preload():
             pass
     if {workbench!r}:
         try:
-            importlib.import_module("workbench.registry").connectors()
             importlib.import_module("keyring").get_keyring()  # the secret backend, found once
         except Exception:
             pass
