@@ -1,19 +1,15 @@
-"""boto3 Lambda clients for a connection, and botocore failures as Workbench errors.
-
-boto3 is imported on first use, so importing the connector costs nothing and a missing
-driver fails with ``pip install 'workbench[aws]'``.
-"""
+"""botocore failures of an AWS Lambda connection as Workbench errors (its client is made
+by :class:`~workbench.sdk.aws.AwsConnector`)."""
 
 from __future__ import annotations
 
 import contextlib
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from workbench.connectors.aws_lambda.config import LambdaConfig
-from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
+from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 from workbench.sdk import redact, require
+from workbench.sdk.aws import transport_problem, unreachable_errors
 
 EXTRA = "aws"
 # Error codes that mean AWS did not accept the credentials.
@@ -28,46 +24,6 @@ CREDENTIAL_CODES = frozenset(
         "403",
     }
 )
-QUICK_CONNECT, QUICK_READ = 3.0, 5.0
-
-
-def make_client(config: LambdaConfig, connection: str, *, quick: bool = False) -> Any:
-    """A Lambda client for ``config``; ``quick`` gives short timeouts and no retries (checks)."""
-    boto3 = require("boto3", EXTRA)
-    config_class = require("botocore.config", EXTRA).Config
-    errors = require("botocore.exceptions", EXTRA)
-
-    secret, token = config.secret_access_key, config.session_token
-    try:
-        session = boto3.session.Session(
-            aws_access_key_id=config.access_key_id,
-            aws_secret_access_key=secret.get_secret_value() if secret else None,
-            aws_session_token=token.get_secret_value() if token else None,
-            profile_name=config.profile,
-        )
-    except errors.ProfileNotFound:
-        raise ConfigError(f"{connection}: no AWS profile {config.profile!r}") from None
-    region = config.region or ("us-east-1" if config.endpoint_url else None)
-    connect, read, attempts = config.connect_timeout, config.read_timeout, config.max_attempts
-    if quick:
-        connect, read, attempts = min(connect, QUICK_CONNECT), min(read, QUICK_READ), 1
-    settings = config_class(
-        connect_timeout=connect,
-        read_timeout=read,
-        retries={"max_attempts": attempts, "mode": "standard"},
-    )
-    try:
-        return session.client(
-            "lambda", endpoint_url=config.endpoint_url, region_name=region, config=settings
-        )
-    except errors.NoRegionError:
-        raise ConfigError(
-            f"{connection}: no AWS region: set region on the connection (or AWS_DEFAULT_REGION)"
-        ) from None
-    except ValueError as exc:  # botocore refuses an endpoint_url that is not a URL
-        raise ConfigError(
-            f"{connection}: endpoint_url {config.endpoint_url!r} is not a valid URL ({exc})"
-        ) from None
 
 
 def reason(exc: Exception, *, endpoint: str, function: str | None) -> str:
@@ -91,18 +47,9 @@ def reason(exc: Exception, *, endpoint: str, function: str | None) -> str:
                 f"AWS Lambda at {endpoint} refused the credentials for {what} ({code}: {message})"
             )
         return f"AWS Lambda error {code} on {what}: {message}"
-    if isinstance(
-        exc,
-        errors.EndpointConnectionError | errors.ConnectTimeoutError | errors.ConnectionClosedError,
-    ):
-        return f"cannot reach AWS Lambda at {endpoint} ({type(exc).__name__})"
-    if isinstance(exc, errors.ReadTimeoutError):
-        return f"AWS Lambda at {endpoint} did not answer in time ({type(exc).__name__})"
-    if isinstance(exc, errors.NoCredentialsError | errors.PartialCredentialsError):
-        return (
-            f"no credentials for AWS Lambda at {endpoint}: set access_key_id and "
-            "secret_access_key on the connection, or configure the AWS credential chain"
-        )
+    problem = transport_problem(exc, "AWS Lambda", endpoint, EXTRA)
+    if problem is not None:
+        return problem
     return f"AWS Lambda request on {what} failed: {type(exc).__name__}: {exc}"
 
 
@@ -114,10 +61,7 @@ def lambda_errors(
     refused credentials (and, with ``check``, any failure) into ``ConnectionFailedError``."""
     errors = require("botocore.exceptions", EXTRA)
     unreachable = (
-        errors.EndpointConnectionError,
-        errors.ConnectTimeoutError,
-        errors.ConnectionClosedError,
-        errors.ReadTimeoutError,
+        *unreachable_errors(EXTRA),
         errors.NoCredentialsError,
         errors.PartialCredentialsError,
     )

@@ -6,10 +6,11 @@ import base64
 import json
 from typing import Any
 
-from workbench.connectors.aws_lambda.client import lambda_errors, make_client
+from workbench.connectors.aws_lambda.client import EXTRA, lambda_errors
 from workbench.connectors.aws_lambda.config import LambdaConfig
 from workbench.errors import ActionArgumentError, ActionError
-from workbench.sdk import Connector, Result, action, redact
+from workbench.sdk import Result, action, redact
+from workbench.sdk.aws import AwsConnector
 
 FUNCTION_COLUMNS = ["name", "runtime", "handler", "memory", "timeout", "modified", "arn"]
 
@@ -49,7 +50,7 @@ class LambdaFunctionError(ActionError):
         )
 
 
-class AwsLambda(Connector):
+class AwsLambda(AwsConnector):
     """Invoke AWS Lambda functions: JSON in, decoded JSON out, or fire-and-forget events.
 
     ``invoke`` waits for the function and returns what it returned (a list of records
@@ -73,26 +74,8 @@ class AwsLambda(Connector):
     config_model = LambdaConfig
     config: LambdaConfig
 
-    def __init__(self, config: LambdaConfig | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._client: Any = None
-
-    @property
-    def client(self) -> Any:
-        """The boto3 Lambda client, made on first use."""
-        if self._client is None:
-            self._client = make_client(self.config, self.connection)
-        return self._client
-
-    @property
-    def endpoint(self) -> str:
-        """The endpoint the connection talks to."""
-        return str(self.client.meta.endpoint_url)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+    service = "lambda"
+    extra = EXTRA
 
     def check(self) -> str:
         """List one function with short timeouts and no retries.
@@ -100,7 +83,7 @@ class AwsLambda(Connector):
         Returns ``AWS Lambda at ENDPOINT (region R)``; a failure raises
         ConnectionFailedError naming the reason (unreachable, credentials).
         """
-        client = make_client(self.config, self.connection, quick=True)
+        client = self.quick_client()
         endpoint = str(client.meta.endpoint_url)
         try:
             with lambda_errors(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from workbench.errors import ActionArgumentError, ActionError
+from workbench.http.responses import json_object
 from workbench.http.strategies import LinkConfig, LinkPaginator
 from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
@@ -99,14 +100,8 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         ...
         workbench.connectors.github.connector.GitHubError: github: POST /repos/o/r/issues: GitHub error 422: Validation Failed (Issue.title: missing_field); see https://docs.github.com/rest/issues/issues#create-an-issue
     """  # noqa: E501
-    if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
-        return
-    response.read()
-    try:
-        body: Any = json.loads(response.content or b"null")
-    except ValueError:
-        return
-    if not isinstance(body, dict) or "message" not in body:
+    body = json_object(response) if response.status_code >= 400 else None
+    if body is None or "message" not in body:
         return
     errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
     codes = [str(e.get("code")) for e in errors if e.get("code")]

@@ -9,13 +9,13 @@ raises :class:`GoogleSheetsError` with Google's status code (``PERMISSION_DENIED
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.connectors.google_sheets.values import frame_from_values, values_from_frame
 from workbench.errors import ActionArgumentError, ActionError
+from workbench.http.responses import json_object
 from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
 
@@ -36,7 +36,7 @@ def sheets_spec() -> ApiSpec:
         >>> sheets_spec().operations["sheets_spreadsheets_values_get"].path
         '/v4/spreadsheets/{spreadsheetId}/values/{range}'
     """
-    return load_spec(json.loads(SPEC_FILE.read_text(encoding="utf-8")), name=SPEC_FILE.name)
+    return load_spec(SPEC_FILE)
 
 
 class GoogleSheetsError(ActionError):
@@ -67,14 +67,8 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         ...
         workbench.connectors.google_sheets.connector.GoogleSheetsError: sheets: GET /v4/spreadsheets/x: Google error NOT_FOUND (HTTP 404): Requested entity was not found.
     """  # noqa: E501
-    if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
-        return
-    response.read()
-    try:
-        body: Any = json.loads(response.content or b"null")
-    except ValueError:
-        return
-    error = body.get("error") if isinstance(body, dict) else None
+    body = json_object(response) if response.status_code >= 400 else None
+    error = body.get("error") if body is not None else None
     if not isinstance(error, dict):
         return
     code = str(error.get("status") or error.get("code") or "UNKNOWN")

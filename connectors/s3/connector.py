@@ -8,12 +8,13 @@ from typing import Any, Literal
 
 from workbench.connectors.files.formats import as_frame
 from workbench.connectors.s3.bodies import decode, encode, format_for
-from workbench.connectors.s3.client import MISSING_KEY_CODES, error_code, make_client, s3_errors
+from workbench.connectors.s3.client import MISSING_KEY_CODES, error_code, s3_errors
 from workbench.connectors.s3.config import S3Config
 from workbench.connectors.s3.objects import download_frame, list_objects, upload_frame, utc
 from workbench.connectors.s3.polling import PrefixPoll
 from workbench.errors import ActionArgumentError, ActionError
-from workbench.sdk import Connector, Event, Result, action, trigger
+from workbench.sdk import Event, Result, action, trigger
+from workbench.sdk.aws import AwsConnector
 
 LIST_COLUMNS = ["key", "size", "modified", "etag"]
 BUCKET_COLUMNS = ["name", "created"]
@@ -21,7 +22,7 @@ MAX_EXPIRES = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
 PRESIGN_METHODS = {"get": "get_object", "put": "put_object", "delete": "delete_object"}
 
 
-class S3(Connector):
+class S3(AwsConnector):
     """Objects in Amazon S3 or any S3-compatible store (MinIO, Ceph, R2, moto).
 
     Keys are relative to the connection's ``prefix``; ``bucket`` defaults to the
@@ -46,26 +47,14 @@ class S3(Connector):
     config_model = S3Config
     config: S3Config
 
-    def __init__(self, config: S3Config | None = None, *, connection: str | None = None):
-        super().__init__(config, connection=connection)
-        self._client: Any = None
+    service = "s3"
+    extra = "s3"
 
-    @property
-    def client(self) -> Any:
-        """The boto3 S3 client, made on first use."""
-        if self._client is None:
-            self._client = make_client(self.config, self.connection)
-        return self._client
-
-    @property
-    def endpoint(self) -> str:
-        """The endpoint the connection talks to."""
-        return str(self.client.meta.endpoint_url)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+    def client_settings(self) -> dict[str, Any]:
+        return {
+            "s3": {"addressing_style": self.config.addressing_style},
+            "signature_version": "s3v4",
+        }
 
     def check(self) -> str:
         """List the bucket (or the buckets) with short timeouts and no retries.
@@ -73,7 +62,7 @@ class S3(Connector):
         Returns ``S3 at ENDPOINT (bucket B: N objects)``; a failure raises
         ConnectionFailedError naming the reason (unreachable, credentials, missing bucket).
         """
-        client = make_client(self.config, self.connection, quick=True)
+        client = self.quick_client()
         endpoint, bucket = str(client.meta.endpoint_url), self.config.bucket
         label = f"{self.connection}.check"
         try:

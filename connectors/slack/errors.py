@@ -16,12 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import httpx
 
 from workbench.errors import ActionError
+from workbench.http.responses import json_object
 
 HINTS = {
     "not_authed": "no token was sent; set the connection's token",
@@ -74,14 +72,8 @@ class SlackError(ActionError):
 
 def check_ok(response: httpx.Response, connection: str) -> None:
     """Raise :class:`SlackError` when ``response`` is a JSON body with ``"ok": false``."""
-    if "json" not in response.headers.get("content-type", ""):
-        return
-    response.read()
-    try:
-        body: Any = json.loads(response.content or b"null")
-    except ValueError:
-        return
-    if not isinstance(body, dict) or body.get("ok") is not False:
+    body = json_object(response)
+    if body is None or body.get("ok") is not False:
         return
     code = str(body.get("error") or "unknown_error")
     method = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]

@@ -8,7 +8,6 @@ with Twilio's own error code (``21211``: invalid 'To' number).
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import Field
 
 from workbench.errors import ActionArgumentError, ActionError
+from workbench.http.responses import json_object
 from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
 
@@ -40,7 +40,7 @@ def twilio_spec() -> ApiSpec:
         >>> twilio_spec().operations["create_message"].path
         '/2010-04-01/Accounts/{AccountSid}/Messages.json'
     """
-    return load_spec(json.loads(SPEC_FILE.read_text(encoding="utf-8")), name=SPEC_FILE.name)
+    return load_spec(SPEC_FILE)
 
 
 class TwilioError(ActionError):
@@ -72,14 +72,8 @@ def check_answer(response: httpx.Response, connection: str) -> None:
         ...
         workbench.connectors.twilio.connector.TwilioError: twilio: POST /2010-04-01/Accounts/AC1/Messages.json: Twilio error 21211 (HTTP 400): The 'To' number 123 is not a valid phone number. See https://www.twilio.com/docs/errors/21211
     """  # noqa: E501
-    if response.status_code < 400 or "json" not in response.headers.get("content-type", ""):
-        return
-    response.read()
-    try:
-        body: Any = json.loads(response.content or b"null")
-    except ValueError:
-        return
-    if not isinstance(body, dict) or "code" not in body:
+    body = json_object(response) if response.status_code >= 400 else None
+    if body is None or "code" not in body:
         return
     code = body.get("code") if isinstance(body.get("code"), int) else None
     request = response.request

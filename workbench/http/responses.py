@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,26 @@ class HttpStatusError(ActionError):
         super().__init__(redact(message))
         self.status = status
         self.headers = safe_headers(headers)
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The JSON object a response carries (read now if it was streamed), None for any other
+    body: what a connector looks into for a service's own error code.
+
+    Example:
+        >>> json_object(httpx.Response(400, json={"ok": False, "error": "not_authed"}))
+        {'ok': False, 'error': 'not_authed'}
+        >>> json_object(httpx.Response(502, text="<html>bad gateway</html>")) is None
+        True
+    """
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    response.read()
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def parse_body(response: httpx.Response) -> Any:
