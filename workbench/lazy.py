@@ -1,4 +1,5 @@
-"""Package names imported on first use, so importing a package stays cheap (PEP 562).
+"""Loading on first use: package names imported when asked for (PEP 562), and the garbage
+collector paused while a large library loads.
 
 Example:
     >>> import types, sys
@@ -11,9 +12,11 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -31,3 +34,28 @@ def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         return value
 
     return __getattr__
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector paused (it is on again afterwards).
+
+    Importing a library of hundreds of modules creates objects fast enough to set off
+    several full collections, each walking everything the process holds (a loaded API
+    description is hundreds of thousands of objects): on a first sandbox call that was a
+    third of its time. Nothing is lost: the next collection finds what the block left.
+
+    Example:
+        >>> with paused_gc():
+        ...     gc.isenabled()
+        False
+        >>> gc.isenabled()
+        True
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

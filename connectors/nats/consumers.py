@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 Start = Literal["new", "all"]
 
+FETCH_GRACE = 2.0
+"""Seconds a fetch may run past its timeout before it is given up as empty."""
+
 
 def durable_name(connection: str, subject: str) -> str:
     """The durable consumer a connection's trigger on ``subject`` uses unless told otherwise.
@@ -114,10 +117,18 @@ class SubjectConsumer:
         return self._unacked
 
     async def _fetch(self, wait: float, limit: int) -> list[Msg]:
-        errors = require("nats.errors", "nats")
+        """What the consumer delivers within ``wait`` seconds, or [] once that (and a grace) passed.
+
+        nats-py's ``fetch`` can outlast its own timeout (a pull request left over on the
+        server takes the next delivery), so the wait is bounded here too: a message a fetch
+        cut short had taken is delivered again after ``ack_wait``, never lost.
+        """
+        timeout = max(wait, 0.05)
         try:
-            found: list[Msg] = await self._pull.fetch(limit, timeout=max(wait, 0.05))
-        except errors.TimeoutError:
+            found: list[Msg] = await asyncio.wait_for(
+                self._pull.fetch(limit, timeout=timeout), timeout + FETCH_GRACE
+            )
+        except TimeoutError:  # nats.errors.TimeoutError is one too
             return []
         return found
 

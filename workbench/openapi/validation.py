@@ -9,12 +9,14 @@ default then), and about an optional body left out, are not problems of the requ
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from workbench.lazy import paused_gc
 from workbench.openapi.core_support import (
     LastPathFinder,
     rebased,
@@ -47,7 +49,7 @@ class OpenApiCoreRequest:
         path_pattern: str | None = None,
         path_params: Mapping[str, str] | None = None,
     ) -> None:
-        defer_iri_grammar()
+        _load_openapi_core()
         from openapi_core.datatypes import RequestParameters
         from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -114,7 +116,9 @@ class RequestChecker:
         """The validators for requests to path ``route`` (already matched), built on first use.
 
         Their document is the spec's with only that path rebased, so the first request to
-        one operation of a large API does not copy every path.
+        one operation of a large API does not copy every path, and that path comes first:
+        openapi-core's path lookup stops at the first path that matches the request's
+        route, rather than building a matcher for each path before it.
         """
         found = self._routes.get(route)
         if found is None:
@@ -123,7 +127,9 @@ class RequestChecker:
             if not isinstance(paths, Mapping) or not isinstance(paths.get(route), Mapping):
                 return self._checks
             one = rebased({**document, "paths": {route: paths[route]}})
-            found = _validators(_openapi({**one, "paths": {**paths, **one["paths"]}}))
+            with paused_gc():
+                others = {name: item for name, item in paths.items() if name != route}
+                found = _validators(_openapi({**one, "paths": {**one["paths"], **others}}))
             self._routes[route] = found
         return found
 
@@ -162,11 +168,20 @@ class RequestChecker:
 
 def _openapi(document: dict[str, Any]) -> OpenAPI:
     """openapi-core's OpenAPI object for ``document``, which is not validated again."""
-    defer_iri_grammar()
+    _load_openapi_core()
     from openapi_core import Config, OpenAPI
 
     config = Config(spec_validator_cls=None)  # type: ignore[arg-type]  # None: do not check
-    return OpenAPI.from_dict(document, config=config)
+    with paused_gc():
+        return OpenAPI.from_dict(document, config=config)
+
+
+def _load_openapi_core() -> None:
+    """Import openapi-core once: its IRI grammar deferred, the garbage collector paused."""
+    if "openapi_core" not in sys.modules:
+        defer_iri_grammar()
+        with paused_gc():
+            import openapi_core  # noqa: F401
 
 
 def _validators(openapi: OpenAPI) -> tuple[Any, Any]:
