@@ -9,58 +9,27 @@ error answer raises :class:`GitHubError` with GitHub's message and error codes.
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from workbench.errors import ActionArgumentError, ActionError
+from workbench.connectors.github.config import GitHubConfig
+from workbench.connectors.github.spec import github_spec
+from workbench.errors import ActionArgumentError, ActionError, ConfigError
 from workbench.http.responses import json_object
 from workbench.http.strategies import LinkConfig, LinkPaginator
-from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
-from workbench.sdk import Result, action
+from workbench.openapi import ApiConnector, connector_class
+from workbench.sdk import Event, Result, action, trigger
+from workbench.triggers.webhooks import build_scheme, receive, route_url
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SPEC_FILE = Path(__file__).with_name("github.json")
-"""The issues, pulls, labels, milestones, repos and user part of GitHub's description."""
 API_VERSION = "2022-11-28"
 PAGE_SIZE = 100
 DATE_COLUMNS = ("created_at", "updated_at", "closed_at", "merged_at")
 State = Literal["open", "closed", "all"]
-
-
-def github_document() -> dict[str, Any]:
-    """The shipped description, every list operation paged by the ``Link`` header.
-
-    Example:
-        >>> op = github_document()["paths"]["/repos/{owner}/{repo}/issues"]["get"]
-        >>> op["x-workbench-pagination"]
-        {'type': 'link'}
-    """
-    document: dict[str, Any] = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
-    parameters = document.get("components", {}).get("parameters", {})
-    for item in document["paths"].values():
-        operation = item.get("get")
-        if not isinstance(operation, dict):
-            continue
-        names = set()
-        for parameter in operation.get("parameters", []):
-            ref = parameter.get("$ref", "")
-            resolved = parameters.get(ref.rsplit("/", 1)[-1], {}) if ref else parameter
-            names.add(resolved.get("name"))
-        if "per_page" in names:
-            operation["x-workbench-pagination"] = {"type": "link"}
-    return document
-
-
-@cache
-def github_spec() -> ApiSpec:
-    """The :class:`~workbench.openapi.ApiSpec` the connector's actions are built on."""
-    return load_spec(github_document(), name=SPEC_FILE.name)
 
 
 class GitHubError(ActionError):
@@ -149,6 +118,69 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
     title = "GitHub"
     category = "developer"
     auth_kinds = ("bearer",)
+    config_model = GitHubConfig
+    config: GitHubConfig
+
+    @property
+    def events_url(self) -> str:
+        """The Payload URL to give a GitHub webhook: the connection's events route."""
+        config = self.config
+        return route_url(config.events_host, config.events_port, config.events_path)
+
+    @trigger
+    def events(
+        self, max_events: int | None = 100, timeout: float | None = 10.0
+    ) -> Iterator[list[Event] | None]:
+        """Webhook deliveries (issues, pull requests, pushes), verified by X-Hub-Signature-256.
+
+        Listens on :attr:`events_url` (set the webhook's content type to
+        ``application/json``). Each event's id is the ``X-GitHub-Delivery`` (the same when
+        GitHub redelivers, so it is stored once) and its type the ``X-GitHub-Event``
+        (``issues``, ``push``). A delivery is answered 2xx once it is in the inbox.
+
+        Args:
+            max_events: stop after this many events (None: never)
+            timeout: stop after this many seconds without a delivery (None: never)
+
+        Example:
+            >>> import hashlib, hmac, threading, httpx
+            >>> from workbench.connectors.github import GitHub, GitHubConfig
+            >>> settings = GitHubConfig(webhook_secret="doc-webhook-secret", events_port=0)
+            >>> github = GitHub(settings, connection="doc_github")
+            >>> reading = github.events(max_events=1, timeout=5)
+            >>> next(reading) is None                    # listening
+            True
+            >>> body = b'{"action": "opened", "issue": {"number": 7}}'
+            >>> mac = hmac.new(b"doc-webhook-secret", body, hashlib.sha256).hexdigest()
+            >>> headers = {"X-GitHub-Delivery": "d-1", "X-GitHub-Event": "issues",
+            ...            "X-Hub-Signature-256": "sha256=" + mac}
+            >>> sender = threading.Thread(
+            ...     target=httpx.post, args=(github.events_url,), kwargs={
+            ...         "content": body, "headers": headers})
+            >>> sender.start()
+            >>> batch = next(b for b in reading if b)
+            >>> [(e.id, e.type, e.data["issue"]["number"]) for e in batch]
+            [('d-1', 'issues', 7)]
+            >>> next(reading, "done"); sender.join()     # stored: answered 2xx
+            'done'
+        """
+        config = self.config
+        if config.webhook_secret is None:
+            raise ConfigError(
+                f"connection {self.connection!r}: the events trigger needs webhook_secret, "
+                "the Secret set on the GitHub webhook "
+                '(webhook_secret = { secret = "github/webhook-secret" })'
+            )
+        yield from receive(
+            self.connection,
+            "events",
+            build_scheme("github", [config.webhook_secret.get_secret_value()]),
+            path=config.events_path,
+            host=config.events_host,
+            port=config.events_port,
+            max_events=max_events,
+            timeout=timeout,
+        )
 
     def build_http_client(self) -> httpx.Client:
         """The generated client with GitHub's media type and API version headers."""

@@ -12,14 +12,17 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from workbench.connectors.slack.config import SlackConfig
 from workbench.connectors.slack.errors import SlackError, check_ok
 from workbench.connectors.slack.retry import SLACK_RETRY
 from workbench.connectors.slack.spec import slack_spec
-from workbench.errors import ActionArgumentError
+from workbench.errors import ActionArgumentError, ConfigError
 from workbench.openapi import ApiConnector, connector_class
-from workbench.sdk import Result, action, register_secret
+from workbench.sdk import Event, Result, action, register_secret, trigger
+from workbench.triggers.webhooks import build_scheme, receive, route_url
 
 if TYPE_CHECKING:
     import httpx
@@ -59,6 +62,8 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
     title = "Slack"
     category = "messaging"
     auth_kinds = ("bearer", "oauth2")
+    config_model = SlackConfig
+    config: SlackConfig
 
     def __init__(self, config: Any = None, *, connection: str | None = None) -> None:
         super().__init__(config, connection=connection)
@@ -188,6 +193,62 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
             channel=self._channel_id(channel),
             timestamp=timestamp,
             name=name.strip(":"),
+        )
+
+    @property
+    def events_url(self) -> str:
+        """The Request URL to give Slack's Events API: the connection's events route."""
+        config = self.config
+        return route_url(config.events_host, config.events_port, config.events_path)
+
+    @trigger
+    def events(
+        self, max_events: int | None = 100, timeout: float | None = 10.0
+    ) -> Iterator[list[Event] | None]:
+        """Events API deliveries (messages, mentions, reactions), verified by the signing secret.
+
+        Listens on :attr:`events_url`. Each event's id is Slack's ``event_id`` (the same over
+        Slack's retries, so a retry is stored once) and its type the inner event's
+        (``message``, ``app_mention``); Slack's URL verification is answered with its
+        challenge. A delivery is answered 2xx once it is in the inbox.
+
+        Args:
+            max_events: stop after this many events (None: never)
+            timeout: stop after this many seconds without a delivery (None: never)
+
+        Example:
+            >>> import hashlib, hmac, time, httpx
+            >>> from workbench.connectors.slack import Slack, SlackConfig
+            >>> settings = SlackConfig(signing_secret="doc-signing-secret", events_port=0)
+            >>> slack = Slack(settings, connection="doc_slack")
+            >>> reading = slack.events(max_events=1, timeout=5)
+            >>> next(reading) is None                    # listening
+            True
+            >>> body = b'{"type": "url_verification", "challenge": "c4"}'
+            >>> stamp = str(int(time.time()))
+            >>> signed = f"v0:{stamp}:".encode() + body
+            >>> mac = hmac.new(b"doc-signing-secret", signed, hashlib.sha256).hexdigest()
+            >>> headers = {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + mac}
+            >>> httpx.post(slack.events_url, content=body, headers=headers).json()
+            {'challenge': 'c4'}
+            >>> reading.close()
+        """
+        config = self.config
+        if config.signing_secret is None:
+            raise ConfigError(
+                f"connection {self.connection!r}: the events trigger needs signing_secret, "
+                "the app's signing secret from its Basic Information page "
+                '(signing_secret = { secret = "slack/signing-secret" })'
+            )
+        yield from receive(
+            self.connection,
+            "events",
+            build_scheme("slack", [config.signing_secret.get_secret_value()]),
+            path=config.events_path,
+            host=config.events_host,
+            port=config.events_port,
+            max_events=max_events,
+            timeout=timeout,
         )
 
     def build_http_client(self) -> httpx.Client:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from workbench.sdk import ConnectionConfig, register_secret
-from workbench.triggers.webhooks import MAX_BODY, SCHEMES
+from workbench.triggers.webhooks import MAX_BODY, SCHEMES, route_path
 
 SchemeName = Literal["standard", "slack", "github", "stripe", "bearer"]
-
-_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 
 
 class WebhookConfig(ConnectionConfig):
@@ -61,14 +58,7 @@ class WebhookConfig(ConnectionConfig):
     @field_validator("path")
     @classmethod
     def _route(cls, value: str) -> str:
-        cleaned = value if value == "/" else value.rstrip("/")
-        if not _PATH.match(cleaned) or "//" in cleaned:
-            raise PydanticCustomError(
-                "webhook_path",
-                "expected a path starting with / such as /hooks/orders "
-                "(letters, digits, '-', '_', '.', '~', '/')",
-            )
-        return cleaned
+        return route_path(value)
 
     @field_validator("secret")
     @classmethod

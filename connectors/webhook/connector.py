@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from workbench.connectors.webhook.config import WebhookConfig
 from workbench.sdk import Connector, Event, trigger
-from workbench.triggers.webhooks import address, build_scheme, open_route, receiving
+from workbench.triggers.webhooks import build_scheme, receive, receiving, route_url
 
 
 class Webhook(Connector):
@@ -40,12 +40,7 @@ class Webhook(Connector):
     def url(self) -> str:
         """The URL senders deliver to: with the port bound while a reader is receiving
         (a ``port = 0`` connection gets a free one), else the configured port."""
-        config = self.config
-        host, port = config.host, config.port
-        if receiving(host, port, config.path):
-            host, port = address(host, port)
-        shown = f"[{host}]" if ":" in host else host
-        return f"http://{shown}:{port}{config.path}"
+        return route_url(self.config.host, self.config.port, self.config.path)
 
     def check(self) -> str:
         """What the trigger listens on: ``would listen on URL (verify SCHEME, N secrets)``,
@@ -94,13 +89,14 @@ class Webhook(Connector):
             200
         """
         config = self.config
-        scheme = build_scheme(config.verify, config.secrets)
-        with open_route(
+        yield from receive(
             self.connection,
-            config.path,
-            scheme,
+            "received",
+            build_scheme(config.verify, config.secrets),
+            path=config.path,
             host=config.host,
             port=config.port,
             max_body=config.max_body,
-        ) as handoff:
-            yield from handoff.batches(max_events, timeout)
+            max_events=max_events,
+            timeout=timeout,
+        )

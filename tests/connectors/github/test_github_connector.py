@@ -15,7 +15,7 @@ from specs import SPECS
 
 import workbench as wb
 from workbench.connectors.github import GitHub, GitHubError
-from workbench.connectors.github.connector import SPEC_FILE
+from workbench.connectors.github.spec import SPEC_FILE
 from workbench.connectors.github.trim import trim
 from workbench.errors import ActionArgumentError
 

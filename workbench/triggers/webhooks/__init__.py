@@ -15,6 +15,7 @@ module          what it holds
 ``handoff``     waiting requests handed to the reader in batches; 2xx on resume
 ``endpoint``    one route's request handling: size limit, verification, answer
 ``listener``    uvicorn servers per host:port, shared by the routes on them
+``route``       a route as a trigger: :func:`receive`, a service's :class:`EventsRoute`
 ==============  ===================================================================
 
 Example:
@@ -28,6 +29,7 @@ from workbench.triggers.webhooks.endpoint import MAX_BODY, Endpoint
 from workbench.triggers.webhooks.handoff import Handoff
 from workbench.triggers.webhooks.listener import address, open_route, receiving
 from workbench.triggers.webhooks.replay import ReplayGuard
+from workbench.triggers.webhooks.route import EventsRoute, receive, route_path, route_url
 from workbench.triggers.webhooks.scheme import Scheme
 from workbench.triggers.webhooks.schemes import CREDENTIAL_HEADERS, SCHEMES, build_scheme
 
@@ -37,6 +39,7 @@ __all__ = [
     "SCHEMES",
     "TOLERANCE",
     "Endpoint",
+    "EventsRoute",
     "Handoff",
     "Refusal",
     "ReplayGuard",
@@ -45,5 +48,8 @@ __all__ = [
     "address",
     "build_scheme",
     "open_route",
+    "receive",
     "receiving",
+    "route_path",
+    "route_url",
 ]

@@ -47,10 +47,16 @@ class Endpoint:
     """The ASGI handler of one connection's route (POST only; the listener checks)."""
 
     def __init__(
-        self, connection: str, path: str, scheme: Scheme, *, max_body: int = MAX_BODY
+        self,
+        connection: str,
+        path: str,
+        scheme: Scheme,
+        *,
+        max_body: int = MAX_BODY,
+        trigger: str = "received",
     ) -> None:
         self.connection, self.path, self.scheme, self.max_body = connection, path, scheme, max_body
-        self.source = f"{connection}.received"
+        self.source = f"{connection}.{trigger}"
         self.guard = ReplayGuard()
         self.reader: Handoff | None = None
 

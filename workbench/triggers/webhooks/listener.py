@@ -210,12 +210,14 @@ def open_route(
     host: str = "127.0.0.1",
     port: int = 8787,
     max_body: int = MAX_BODY,
+    trigger: str = "received",
 ) -> Iterator[Handoff]:
     """Take the deliveries of ``path`` on ``host``:``port`` until the block ends.
 
     Starts (or joins) the listener; the route's requests are handed to the yielded
-    :class:`Handoff`. Another reader on the same route is refused with
-    :class:`~workbench.errors.ConfigError`; requests still waiting at the end get 503.
+    :class:`Handoff`, as events of the source ``connection.trigger``. Another reader on
+    the same route is refused with :class:`~workbench.errors.ConfigError`; requests still
+    waiting at the end get 503.
     """
     where = f"connection {connection!r}"
     key = (host, port)
@@ -228,7 +230,7 @@ def open_route(
         if listener._idle is not None:
             listener._idle.cancel()
             listener._idle = None
-        endpoint = _endpoint(listener, connection, path, scheme, max_body)
+        endpoint = _endpoint(listener, connection, path, scheme, max_body, trigger)
         assert listener.loop is not None  # set before the server started
         handoff = Handoff(listener.loop)
         endpoint.reader = handoff
@@ -248,7 +250,7 @@ def open_route(
 
 
 def _endpoint(
-    listener: Listener, connection: str, path: str, scheme: Scheme, max_body: int
+    listener: Listener, connection: str, path: str, scheme: Scheme, max_body: int, trigger: str
 ) -> Endpoint:
     """The route's endpoint: the one already there when the same connection reopens it."""
     found = listener.routes.get(path)
@@ -263,10 +265,11 @@ def _endpoint(
         and type(found.scheme) is type(scheme)
         and found.scheme.keys == scheme.keys
         and found.max_body == max_body
+        and found.source == f"{connection}.{trigger}"
     )
     if found is not None and same:
         return found
-    endpoint = Endpoint(connection, path, scheme, max_body=max_body)
+    endpoint = Endpoint(connection, path, scheme, max_body=max_body, trigger=trigger)
     listener.routes[path] = endpoint
     return endpoint
 
