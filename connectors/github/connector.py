@@ -16,12 +16,11 @@ import httpx
 
 from workbench.connectors.github.config import GitHubConfig
 from workbench.connectors.github.spec import github_spec
-from workbench.errors import ActionArgumentError, ActionError, ConfigError
+from workbench.errors import ActionArgumentError, ActionError
 from workbench.http.responses import json_object
 from workbench.http.strategies import LinkConfig, LinkPaginator
 from workbench.openapi import ApiConnector, connector_class
 from workbench.sdk import Event, Result, action, trigger
-from workbench.triggers.webhooks import build_scheme, receive, route_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,8 +123,7 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
     @property
     def events_url(self) -> str:
         """The Payload URL to give a GitHub webhook: the connection's events route."""
-        config = self.config
-        return route_url(config.events_host, config.events_port, config.events_path)
+        return self.config.events_url
 
     @trigger
     def events(
@@ -165,19 +163,11 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
             'done'
         """
         config = self.config
-        if config.webhook_secret is None:
-            raise ConfigError(
-                f"connection {self.connection!r}: the events trigger needs webhook_secret, "
-                "the Secret set on the GitHub webhook "
-                '(webhook_secret = { secret = "github/webhook-secret" })'
-            )
-        yield from receive(
+        yield from config.receive_events(
             self.connection,
-            "events",
-            build_scheme("github", [config.webhook_secret.get_secret_value()]),
-            path=config.events_path,
-            host=config.events_host,
-            port=config.events_port,
+            "github",
+            config.webhook_secret,
+            setting="webhook_secret",
             max_events=max_events,
             timeout=timeout,
         )

@@ -19,10 +19,9 @@ from workbench.connectors.slack.config import SlackConfig
 from workbench.connectors.slack.errors import SlackError, check_ok
 from workbench.connectors.slack.retry import SLACK_RETRY
 from workbench.connectors.slack.spec import slack_spec
-from workbench.errors import ActionArgumentError, ConfigError
+from workbench.errors import ActionArgumentError
 from workbench.openapi import ApiConnector, connector_class
 from workbench.sdk import Event, Result, action, register_secret, trigger
-from workbench.triggers.webhooks import build_scheme, receive, route_url
 
 if TYPE_CHECKING:
     import httpx
@@ -198,8 +197,7 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
     @property
     def events_url(self) -> str:
         """The Request URL to give Slack's Events API: the connection's events route."""
-        config = self.config
-        return route_url(config.events_host, config.events_port, config.events_path)
+        return self.config.events_url
 
     @trigger
     def events(
@@ -234,19 +232,11 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
             >>> reading.close()
         """
         config = self.config
-        if config.signing_secret is None:
-            raise ConfigError(
-                f"connection {self.connection!r}: the events trigger needs signing_secret, "
-                "the app's signing secret from its Basic Information page "
-                '(signing_secret = { secret = "slack/signing-secret" })'
-            )
-        yield from receive(
+        yield from config.receive_events(
             self.connection,
-            "events",
-            build_scheme("slack", [config.signing_secret.get_secret_value()]),
-            path=config.events_path,
-            host=config.events_host,
-            port=config.events_port,
+            "slack",
+            config.signing_secret,
+            setting="signing_secret",
             max_events=max_events,
             timeout=timeout,
         )

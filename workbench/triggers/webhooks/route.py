@@ -24,13 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
 
+from workbench.errors import ConfigError
 from workbench.sdk.event import Event
 from workbench.triggers.webhooks.endpoint import MAX_BODY
 from workbench.triggers.webhooks.listener import address, open_route, receiving
 from workbench.triggers.webhooks.scheme import Scheme
+from workbench.triggers.webhooks.schemes import build_scheme
 
 _PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 
@@ -69,6 +71,39 @@ class EventsRoute(BaseModel):
     @classmethod
     def _route(cls, value: str) -> str:
         return route_path(value)
+
+    @property
+    def events_url(self) -> str:
+        """The URL the service delivers to (see :func:`route_url`)."""
+        return route_url(self.events_host, self.events_port, self.events_path)
+
+    def receive_events(
+        self,
+        connection: str,
+        scheme: str,
+        secret: SecretStr | None,
+        *,
+        setting: str,
+        max_events: int | None,
+        timeout: float | None,
+    ) -> Iterator[list[Event] | None]:
+        """The ``events`` trigger of ``connection``: its route's deliveries, verified by the
+        scheme named ``scheme`` with ``secret``, the value of the setting ``setting``."""
+        if secret is None:
+            raise ConfigError(
+                f"connection {connection!r}: the events trigger needs {setting} "
+                f'({setting} = {{ secret = "NAME" }})'
+            )
+        yield from receive(
+            connection,
+            "events",
+            build_scheme(scheme, [secret.get_secret_value()]),
+            path=self.events_path,
+            host=self.events_host,
+            port=self.events_port,
+            max_events=max_events,
+            timeout=timeout,
+        )
 
 
 def route_url(host: str, port: int, path: str) -> str:
