@@ -150,9 +150,12 @@ def test_two_workers_run_each_slot_exactly_once(
     seconds = [int((s.slot - schedule.since).total_seconds() + 0.999) for s in fired]
     assert seconds == list(range(1, len(fired) + 1)), started.logs()  # no slot missing
     assert len(fired) >= 28, started.logs()
-    assert {s.state for s in fired} == {DeliveryState.SUCCEEDED}, started.logs()
+    # the slot read as --until comes may be stored and left for the next worker, never lost
+    done = fired if fired[-1].state == DeliveryState.SUCCEEDED else fired[:-1]
+    assert fired[-1].state in {DeliveryState.SUCCEEDED, DeliveryState.PENDING}, started.logs()
+    assert {s.state for s in done} == {DeliveryState.SUCCEEDED}, started.logs()
     runs = store.runs(job="tick", limit=1000)
-    assert len(runs) == len(fired) == len({s.run_id for s in fired})  # one run per slot
+    assert len(runs) == len(done) == len({s.run_id for s in done})  # one run per slot
     assert {r.status for r in runs} == {Status.SUCCEEDED}
     assert len({r.worker for r in runs}) == 2, "both workers should have run some slots"
 
