@@ -15,8 +15,9 @@ send). Measured in the same run, on one uvicorn setting
   commit of the batch holding it.
 
 Both servers run at once and are loaded in turns (bare, webhook, webhook, bare, ...), so a
-machine whose load changes during the run weighs on both alike. Printed: the rate and
-latency of each turn and of each server over its turns, the ratio, whether every 2xx was
+machine whose load changes during the run weighs on both alike. Printed: the rate,
+latency and CPU time of this process per request (``cpu µs``: the servers, the reader
+and the inbox) of each turn and of each server over its turns, the ratio, whether every 2xx was
 stored, and the ceiling of wrk itself (requests per second of its own CPU time, on its one
 thread). Goals: the webhook rate at least 0.5x the bare endpoint's and at least 2,000
 deliveries/s, with a p99 under 50 ms (the worst turn's).
@@ -140,13 +141,16 @@ def load(url: str, seconds: float, requests: Path) -> dict[str, Any]:
     command = [wrk_binary(), "-t1", f"-c{CONNECTIONS}", f"-d{seconds:.0f}s", "--latency"]
     command += ["-s", str(script), url, "--", str(requests), PATH]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = time.process_time()
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    own = time.process_time() - own
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     for line in done.stdout.splitlines():
         if line.startswith("WB_RESULT "):
             figures: dict[str, Any] = json.loads(line.removeprefix("WB_RESULT "))
             figures["rate"] = figures["requests"] / (figures["micros"] / 1e6)
             figures["ok"] = figures["requests"] - figures["non2xx"]
+            figures["server_cpu"] = own
             figures["wrk_cpu"] = (after.ru_utime + after.ru_stime) - (
                 before.ru_utime + before.ru_stime
             )
@@ -219,6 +223,7 @@ def show(name: str, figures: dict[str, Any]) -> None:
     print(
         f"{name:<34}{figures['requests']:>9}{figures['rate']:>10.0f}{p50:>9.1f}{p99:>9.1f}"
         f"{figures['non2xx']:>8}{figures['socket_errors']:>8}"
+        f"{figures['server_cpu'] / max(figures['requests'], 1) * 1e6:>8.0f}"
     )
 
 
@@ -229,6 +234,7 @@ def total(turns: list[dict[str, Any]]) -> dict[str, Any]:
     summed["socket_errors"] = sum(t["socket_errors"] for t in turns)
     summed["ok"] = sum(t["ok"] for t in turns)
     summed["wrk_cpu"] = sum(t["wrk_cpu"] for t in turns)
+    summed["server_cpu"] = sum(t["server_cpu"] for t in turns)
     summed["rate"] = summed["requests"] / (summed["micros"] / 1e6)
     summed["p50_us"] = sorted(t["p50_us"] for t in turns)[len(turns) // 2]
     summed["p99_us"] = max(t["p99_us"] for t in turns)
@@ -254,7 +260,15 @@ def run(seconds: float, scratch: Path) -> int:
         f"POST {PATH}: pre-signed Standard Webhooks deliveries from wrk, {CONNECTIONS} "
         f"connections, {turns} turns of {turn:.0f} s each per server; {os.cpu_count()} CPUs"
     )
-    columns = ("reqs", 9), ("req/s", 10), ("p50 ms", 9), ("p99 ms", 9), ("non2xx", 8), ("errors", 8)
+    columns = (
+        ("reqs", 9),
+        ("req/s", 10),
+        ("p50 ms", 9),
+        ("p99 ms", 9),
+        ("non2xx", 8),
+        ("errors", 8),
+        ("cpu µs", 8),
+    )
     print(f"{'server':<34}" + "".join(f"{name:>{width}}" for name, width in columns))
     names = ("bare", "webhook")
     files = {

@@ -164,7 +164,7 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
         """
         config = self.config
         yield from config.receive_events(
-            self.connection,
+            self,
             "github",
             config.webhook_secret,
             setting="webhook_secret",

@@ -233,7 +233,7 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
         """
         config = self.config
         yield from config.receive_events(
-            self.connection,
+            self,
             "slack",
             config.signing_secret,
             setting="signing_secret",

@@ -99,4 +99,5 @@ class Webhook(Connector):
             max_body=config.max_body,
             max_events=max_events,
             timeout=timeout,
+            sink=self.trigger_sink,
         )

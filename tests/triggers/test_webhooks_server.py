@@ -340,3 +340,76 @@ def test_events_carry_the_signed_time(inbox: HeldInbox) -> None:
         )
     event: Event = inbox.events()[0].event
     assert event.time == datetime.fromtimestamp(at, UTC)
+
+
+class ThreadNoting(Inbox):
+    """An inbox that notes the thread of each put of events."""
+
+    threads: list[str]
+
+    def put(self, events: Any, **kwargs: Any) -> int:
+        events = list(events)
+        if events:
+            self.threads = [*getattr(self, "threads", []), threading.current_thread().name]
+        return super().put(events, **kwargs)
+
+
+def test_read_to_the_end_the_loop_stores_and_the_reader_sees_what_was_stored(
+    tmp_path: Path,
+) -> None:
+    from workbench.triggers.reader import stored_batches
+
+    connector = hooks()
+    inbox = ThreadNoting.open(tmp_path / "events.db")
+    seen: list[tuple[list[str], int]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        for batch, new in stored_batches(connector, "received", {}, inbox, stop=stop):
+            seen.append(([e.id for e in batch], new))
+            stop.set()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    until_receiving(connector)
+    assert connector.trigger_sink is not None  # a reading to the end offers its sink
+    body = b'{"type": "x"}'
+    assert httpx.post(connector.url, content=body, headers=signed(body, "s1")).status_code == 200
+    assert inbox.count() == 1  # stored before the 2xx, by the server's loop
+    assert [name.split()[0] for name in inbox.threads] == ["webhooks"]
+    thread.join(10)
+    assert seen == [(["s1"], 1)]
+    assert connector.trigger_sink is None  # the reading is over
+    inbox.close()
+
+
+class FailingInbox(Inbox):
+    """An inbox whose puts of events fail, as a full disk would."""
+
+    def put(self, events: Any, **kwargs: Any) -> int:
+        if list(events):
+            raise OSError("database or disk is full")
+        return super().put(events, **kwargs)
+
+
+def test_a_store_failing_on_the_loop_answers_503_and_ends_the_reader(tmp_path: Path) -> None:
+    connector = hooks()
+    inbox = FailingInbox.open(tmp_path / "events.db")
+    failure: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_source(connector, "received", {}, inbox)
+        except OSError as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    until_receiving(connector)
+    body = b'{"type": "x"}'
+    answer = httpx.post(connector.url, content=body, headers=signed(body, "f1"))
+    thread.join(10)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    assert [str(exc) for exc in failure] == ["database or disk is full"]
+    assert not thread.is_alive()
+    inbox.close()

@@ -15,7 +15,7 @@ from workbench.results import Result
 from workbench.sdk.action import ActionSpec, spec_of
 from workbench.sdk.calls import collect_requests, record_call
 from workbench.sdk.config import ConnectionConfig
-from workbench.sdk.trigger import TriggerSpec
+from workbench.sdk.trigger import Sink, TriggerSpec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,6 +82,9 @@ class Connector:
         self.connection = connection or self.name or type(self).__name__.lower()
         self.trigger_state: dict[str, Any] = {}
         """A trigger's marker: loaded before it starts, saved with each batch it yields."""
+        self.trigger_sink: Sink | None = None
+        """Stores a trigger's batch at once, while a reader runs it to the end (see
+        :mod:`workbench.sdk.trigger`)."""
 
     @classmethod
     def presets(cls) -> dict[str, dict[str, Any]]:

@@ -15,6 +15,11 @@ worker, ``%wb listen``, a script's ``wb.on`` handlers) keeps this contract with 
 * **Markers.** ``self.trigger_state`` is a JSON-ready dict the reader loads before the
   generator starts and saves in the same transaction as the events of each yield; a
   source keeps its place there (files seen, the last slot of a schedule).
+* **Storing at once.** While a reader runs the trigger to the end (``max_events`` None),
+  ``self.trigger_sink`` stores a batch in the inbox right away, from any thread, and says
+  how many of its events were new. A source that acknowledges on a thread of its own (a
+  webhook answers its senders on its server's loop) stores there and yields the batch as
+  :class:`Stored`, which the reader counts and shows but does not store again.
 * **Running forever.** A trigger taking ``max_events`` and ``timeout`` (both ``| None``)
   stops after that many events or that many quiet seconds; the worker passes ``None`` for
   both, so it runs until it is closed.
@@ -42,8 +47,28 @@ P = ParamSpec("P")
 C = TypeVar("C", bound="Connector")
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class Stored(list[Event]):
+    """A batch the trigger has already stored through ``self.trigger_sink``; ``new`` is how
+    many of its events were new to the inbox.
+
+    Example:
+        >>> batch = Stored([Event(source="hooks.received", id="1")], new=1)
+        >>> len(batch), batch.new
+        (1, 1)
+    """
+
+    def __init__(self, events: Iterable[Event], *, new: int) -> None:
+        super().__init__(events)
+        self.new = new
+
+
+Sink = Callable[[list[Event]], int]
+"""Stores a batch in the inbox at once; how many of its events were new."""
+
 Yielded = Event | list[Event] | None
-"""What a trigger yields: one event, a batch of events, or nothing new yet."""
+"""What a trigger yields: one event, a batch of events (perhaps :class:`Stored` already),
+or nothing new yet."""
 
 Matcher = Callable[[Event, Mapping[str, str]], bool]
 """Whether an event passes a binding's filters."""

@@ -33,12 +33,14 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.sdk.event import Event
+from workbench.sdk.trigger import Stored
 
 if TYPE_CHECKING:
     from workbench.sdk.connector import Connector
@@ -120,9 +122,16 @@ def stored_batches(
     if spec.follows and forever:
         given.setdefault("max_events", None)
         given.setdefault("timeout", None)
+    if given.get("max_events", 0) is None:  # read to the end: the source may store at once
+        connector.trigger_sink = functools.partial(_store_now, inbox, key, spec)
     items = getattr(connector, trigger)(**given)
     try:
         for item in items:
+            if isinstance(item, Stored):
+                yield _stamped(item, key), item.new
+                if stop is not None and stop.is_set():
+                    break
+                continue
             if item is None:
                 current = _snapshot(connector.trigger_state)
                 if current != saved:
@@ -132,9 +141,7 @@ def stored_batches(
                     break
                 continue
             batch = [item] if isinstance(item, Event) else list(item)
-            stamped = [
-                e if e.source == key else e.model_copy(update={"source": key}) for e in batch
-            ]
+            stamped = _stamped(batch, key)
             current = _snapshot(connector.trigger_state)
             state = (key, connector.trigger_state) if current != saved else None
             new = inbox.put(stamped, state=state, spec=spec)
@@ -146,6 +153,18 @@ def stored_batches(
         close = getattr(items, "close", None)
         if close is not None:
             close()
+        connector.trigger_sink = None
+
+
+def _store_now(inbox: Inbox, key: str, spec: TriggerSpec, events: list[Event]) -> int:
+    """A trigger's sink: ``events`` stamped with the source ``key`` and stored; how many
+    were new."""
+    return inbox.put(_stamped(events, key), spec=spec)
+
+
+def _stamped(events: list[Event], key: str) -> list[Event]:
+    """``events`` as events of the source ``key``."""
+    return [e if e.source == key else e.model_copy(update={"source": key}) for e in events]
 
 
 def _snapshot(state: Mapping[str, Any]) -> str:

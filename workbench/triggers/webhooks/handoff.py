@@ -8,6 +8,11 @@ batch), yields it, and answers every request of the batch 2xx when it is resumed
 once the batch is in the inbox. Closing the reader answers what it holds and everything
 still waiting 503, so the senders retry.
 
+Given the reader's sink (``Connector.trigger_sink``), the hand-over stores instead, on the
+server's loop at the end of its turn, and answers at once: no thread is woken for a
+request to be answered, and the reader is only told what was stored
+(:meth:`Handoff.stored_batches`).
+
 Example:
     >>> import asyncio
     >>> from workbench.sdk import Event
@@ -34,8 +39,13 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
+from workbench.redaction import get_logger, redact
 from workbench.sdk.event import Event
+from workbench.sdk.trigger import Sink, Stored
+
+log = get_logger("workbench.webhooks")
 
 IDLE_TICK = 0.5  # seconds: an idle reader yields None at least this often
 BATCH_LIMIT = 500  # events in one batch (one inbox transaction)
@@ -52,11 +62,13 @@ class Handoff:
     requests, not once for each (every wake-up costs both threads a round of the GIL).
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, sink: Sink | None = None) -> None:
         self.loop = loop
+        self.sink = sink
         self._gathering: list[Waiting] = []  # the loop's, until the end of its turn
         self._handing = False
-        self._ready: queue.SimpleQueue[list[Waiting]] = queue.SimpleQueue()
+        self._ready: queue.SimpleQueue[Any] = queue.SimpleQueue()  # Waiting lists, or
+        # with a sink, what was stored (Stored) or why not (an exception)
         self._carried: list[Waiting] = []  # the reader's: taken, past the last batch's room
         self._lock = threading.Lock()
         self._open = True
@@ -80,10 +92,31 @@ class Handoff:
         self._handing = False
         gathered, self._gathering = self._gathering, []
         with self._lock:
-            if self._open:
+            if self._open and self.sink is None:
                 self._ready.put(gathered)
                 return
-        _settle([slot for _, slot in gathered], RETRY)  # the reader closed meanwhile
+            storing = self._open
+        if storing:
+            self._store(gathered)
+        else:
+            _settle([slot for _, slot in gathered], RETRY)  # the reader closed meanwhile
+
+    def _store(self, gathered: list[Waiting]) -> None:
+        """Store ``gathered`` through the sink (on the loop) and answer it: 2xx once stored,
+        503 if the sink failed, whose error then ends the reader."""
+        assert self.sink is not None
+        for start in range(0, len(gathered), BATCH_LIMIT):
+            chunk = gathered[start : start + BATCH_LIMIT]
+            events = _unique(chunk)
+            try:
+                new = self.sink(events)
+            except Exception as exc:
+                log.error("storing %d deliveries failed: %s", len(events), redact(str(exc)))
+                _settle([slot for _, slot in gathered[start:]], RETRY)
+                self._ready.put(exc)
+                return
+            _settle([slot for _, slot in chunk], STORED)
+            self._ready.put(Stored(events, new=new))
 
     def take(self, limit: int, wait: float) -> list[Waiting]:
         """What has gathered, up to ``limit``; waits up to ``wait`` seconds for the first."""
@@ -114,7 +147,31 @@ class Handoff:
         """Take no more deliveries; answer the waiting ones 503."""
         with self._lock:
             self._open = False
-        self.answer(self.take(2**31, 0), RETRY)
+        if self.sink is None:
+            self.answer(self.take(2**31, 0), RETRY)
+
+    def stored_batches(self, timeout: float | None) -> Iterator[Stored | None]:
+        """With a sink: the batches stored on the loop as they are (None when idle), until
+        ``timeout`` quiet seconds (None: never); a failed store raises its error here."""
+        quiet_since = time.monotonic()
+        try:
+            while True:
+                wait = IDLE_TICK
+                if timeout is not None:
+                    wait = min(wait, quiet_since + timeout - time.monotonic())
+                try:
+                    item = self._ready.get(timeout=wait) if wait > 0 else self._ready.get_nowait()
+                except queue.Empty:
+                    if timeout is not None and time.monotonic() - quiet_since >= timeout:
+                        return
+                    yield None
+                    continue
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+                quiet_since = time.monotonic()
+        finally:
+            self.close()
 
     def batches(
         self, max_events: int | None, timeout: float | None

@@ -38,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Match
 
 from workbench.errors import ConfigError
+from workbench.sdk.trigger import Sink
 from workbench.serving import SHUTDOWN, listen, uvicorn_config
 from workbench.triggers.webhooks.endpoint import (
     MAX_BODY,
@@ -211,11 +212,13 @@ def open_route(
     port: int = 8787,
     max_body: int = MAX_BODY,
     trigger: str = "received",
+    sink: Sink | None = None,
 ) -> Iterator[Handoff]:
     """Take the deliveries of ``path`` on ``host``:``port`` until the block ends.
 
     Starts (or joins) the listener; the route's requests are handed to the yielded
-    :class:`Handoff`, as events of the source ``connection.trigger``. Another reader on
+    :class:`Handoff`, as events of the source ``connection.trigger`` (stored on the server's
+    loop through ``sink`` when one is given). Another reader on
     the same route is refused with :class:`~workbench.errors.ConfigError`; requests still
     waiting at the end get 503.
     """
@@ -232,7 +235,7 @@ def open_route(
             listener._idle = None
         endpoint = _endpoint(listener, connection, path, scheme, max_body, trigger)
         assert listener.loop is not None  # set before the server started
-        handoff = Handoff(listener.loop)
+        handoff = Handoff(listener.loop, sink)
         endpoint.reader = handoff
         listener.readers += 1
     try:

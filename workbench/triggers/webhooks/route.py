@@ -23,16 +23,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_core import PydanticCustomError
 
 from workbench.errors import ConfigError
 from workbench.sdk.event import Event
+from workbench.sdk.trigger import Sink
 from workbench.triggers.webhooks.endpoint import MAX_BODY
 from workbench.triggers.webhooks.listener import address, open_route, receiving
 from workbench.triggers.webhooks.scheme import Scheme
 from workbench.triggers.webhooks.schemes import build_scheme
+
+if TYPE_CHECKING:
+    from workbench.sdk.connector import Connector
 
 _PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 
@@ -79,7 +84,7 @@ class EventsRoute(BaseModel):
 
     def receive_events(
         self,
-        connection: str,
+        connector: Connector,
         scheme: str,
         secret: SecretStr | None,
         *,
@@ -87,8 +92,9 @@ class EventsRoute(BaseModel):
         max_events: int | None,
         timeout: float | None,
     ) -> Iterator[list[Event] | None]:
-        """The ``events`` trigger of ``connection``: its route's deliveries, verified by the
+        """The ``events`` trigger of ``connector``: its route's deliveries, verified by the
         scheme named ``scheme`` with ``secret``, the value of the setting ``setting``."""
+        connection = connector.connection
         if secret is None:
             raise ConfigError(
                 f"connection {connection!r}: the events trigger needs {setting} "
@@ -103,6 +109,7 @@ class EventsRoute(BaseModel):
             port=self.events_port,
             max_events=max_events,
             timeout=timeout,
+            sink=connector.trigger_sink,
         )
 
 
@@ -131,14 +138,28 @@ def receive(
     max_body: int = MAX_BODY,
     max_events: int | None,
     timeout: float | None,
+    sink: Sink | None = None,
 ) -> Iterator[list[Event] | None]:
     """The deliveries to ``path`` that ``scheme`` verifies, as the trigger ``trigger`` of
     ``connection`` yields them: batches, ``None`` while idle.
 
-    Each request is answered 2xx once its batch is stored (when the reader resumes the
-    generator); those still waiting when it closes get 503 with ``Retry-After``.
+    Each request is answered 2xx once its batch is stored: when the reader resumes the
+    generator, or, read to the end with the reader's ``sink``, as soon as the server's loop
+    has stored it (the batches are then yielded as :class:`~workbench.sdk.trigger.Stored`).
+    Those still waiting when it closes get 503 with ``Retry-After``.
     """
+    storing = sink if max_events is None else None
     with open_route(
-        connection, path, scheme, host=host, port=port, max_body=max_body, trigger=trigger
+        connection,
+        path,
+        scheme,
+        host=host,
+        port=port,
+        max_body=max_body,
+        trigger=trigger,
+        sink=storing,
     ) as handoff:
-        yield from handoff.batches(max_events, timeout)
+        if storing is None:
+            yield from handoff.batches(max_events, timeout)
+        else:
+            yield from handoff.stored_batches(timeout)
