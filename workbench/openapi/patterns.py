@@ -84,11 +84,10 @@ def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+@functools.cache
 def validate_with_regex() -> None:
     """Make request validation (openapi-core's schema validators) read patterns as
     :func:`compiled` does; ``re``'s answer is kept for every pattern ``re`` can read.
-
-    Called where a spec has a pattern only ``regex`` reads, so other specs pay nothing.
 
     Example:
         >>> validate_with_regex()
@@ -148,9 +147,13 @@ def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str |
 
 # Unicode properties (by their first letter) as ASCII characters ``re`` can make examples of.
 _PROPERTIES = {"L": "a-zA-Z", "Lu": "A-Z", "Ll": "a-z", "N": "0-9", "Nd": "0-9", "Z": " "}
+_PROPERTIES |= {"Alnum": "a-zA-Z0-9", "P": ".,", "XDigit": "0-9a-f", "Graph": "a-zA-Z0-9."}
 _PROPERTY = re.compile(r"\\(p)\{(?:[a-zA-Z_]+[=:])?([a-zA-Z_ ]+)\}|\\[\\\[\]]|[\[\]]")
 _NAMES = {"letter": "L", "alpha": "L", "alphabetic": "L", "digit": "Nd", "number": "N"}
 _NAMES |= {"uppercase_letter": "Lu", "lowercase_letter": "Ll", "decimal_number": "Nd"}
+# POSIX and Java class names, which ``regex`` reads too (``\p{Alnum}``, ``\p{IsAlphabetic}``)
+_NAMES |= {"isalphabetic": "L", "upper": "Lu", "lower": "Ll", "space": "Z", "punct": "P"}
+_NAMES |= {"alnum": "Alnum", "xdigit": "XDigit", "graph": "Graph", "print": "Graph"}
 
 
 def _readable(pattern: str) -> str:
@@ -159,6 +162,8 @@ def _readable(pattern: str) -> str:
     Example:
         >>> _readable(r"^\\p{Lu}[\\p{L}\\d]*$")
         '^[A-Z][a-zA-Z\\\\d]*$'
+        >>> _readable(r"[\\p{Alnum}_]+")
+        '[a-zA-Z0-9_]+'
     """
     depth = 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     import httpx
 
 _QUERY_SAFE = "[],"
+_TEMPLATE = re.compile(r"\{([^{}/]+)\}")  # a whole query value that is a path variable
 
 
 def build_request(
@@ -52,6 +54,7 @@ def build_request(
     import httpx
 
     route, _, fixed = operation.path.replace("#", "?", 1).partition("?")
+    in_query = templated_query(fixed)
     pairs: styles.Pairs = []
     headers: dict[str, str] = {}
     cookies: list[str] = []
@@ -63,7 +66,9 @@ def build_request(
         value = values[arg.name]
         if value is None and not (arg.where == "field" and _nullable(arg, spec)):
             continue
-        if arg.where == "path":
+        if arg.where == "path" and arg.wire in in_query and "{" + arg.wire + "}" not in route:
+            pairs.extend(styles.query(in_query[arg.wire], value, None, None))
+        elif arg.where == "path":
             route = route.replace("{" + arg.wire + "}", _path_value(operation, arg, value))
         elif arg.where == "query":
             pairs.extend(styles.query(arg.wire, value, arg.style, arg.explode))
@@ -120,7 +125,20 @@ def fixed_query(text: str) -> list[tuple[str, str]]:
         >>> fixed_query("Action=DescribeEvents&Version=2010-12-01&tagKeys")
         [('Action', 'DescribeEvents'), ('Version', '2010-12-01')]
     """
-    return [(k, v) for k, v in parse_qsl(text, keep_blank_values=True) if f"{k}=" in text]
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return [(k, v) for k, v in pairs if f"{k}=" in text and not _TEMPLATE.fullmatch(v)]
+
+
+def templated_query(text: str) -> dict[str, str]:
+    """The path parameters written into a path template's query (``?city_id={city_id}``),
+    each with the query key it is sent as; real specs declare these ``in: path``.
+
+    Example:
+        >>> templated_query("lat={lat}&lon={lon}&units=M")
+        {'lat': 'lat', 'lon': 'lon'}
+    """
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return {found[1]: key for key, value in pairs if (found := _TEMPLATE.fullmatch(value))}
 
 
 def body_encoding(operation: Operation, spec: ApiSpec) -> Mapping[str, Any]:

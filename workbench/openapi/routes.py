@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from workbench.openapi.model import ApiSpec, Operation
-from workbench.openapi.requests import fixed_query
+from workbench.openapi.requests import fixed_query, templated_query
 
 _VARIABLE = re.compile(r"\{([^{}/]+)\}")
 
@@ -51,7 +51,7 @@ class Router:
             routes.setdefault(operation.path, {})[operation.method] = operation
         found = [_Route(template, methods) for template, methods in routes.items()]
         # fixed queries first, fewer variables, then longer literal text: most specific wins
-        found.sort(key=lambda r: (-len(r.fixed), len(r.names), -len(r.source)))
+        found.sort(key=lambda r: (-len(r.fixed) - len(r.in_query), len(r.names), -len(r.source)))
         self._routes = found
         bases = [base_url or "", *spec.servers]
         for operation in spec.operations.values():
@@ -62,9 +62,11 @@ class Router:
         """The operation answering ``method`` at ``raw_path`` (percent-encoded, no query).
 
         A path template with a fixed query (``/#Action=Describe``) matches when ``query``
-        carries it.
+        carries it; one with path variables in its query (``/current?city={city}``) when
+        ``query`` has their keys, and their values are among the match's ``params``.
         """
         given = set(parse_qsl(query, keep_blank_values=True))
+        keys = dict(given)
         allowed: list[str] = []
         for prefix in self._prefixes:
             if not raw_path.startswith(prefix):
@@ -74,7 +76,7 @@ class Router:
                 continue
             for route in self._routes:
                 found = route.fullmatch(rest) or route.fullmatch(rest.rstrip("/") or "/")
-                if found is None or not route.fixed <= given:
+                if found is None or not route.fixed <= given or not route.in_query <= keys.keys():
                     continue
                 operation = route.methods.get(method.lower())
                 if operation is None:
@@ -84,6 +86,7 @@ class Router:
                     name: unquote(value)
                     for name, value in zip(route.names, found.groups(), strict=True)
                 }
+                params.update((name, keys[key]) for name, key in route.variables.items())
                 return Match(operation, rest, params)
         status = 405 if allowed else 404
         return Match(None, raw_path, {}, status, tuple(allowed))
@@ -112,6 +115,8 @@ class _Route:
         parts.append(re.escape(template[position:]))
         self.source = "".join(parts)
         self.fixed = set(fixed_query(fixed))
+        self.variables = templated_query(fixed)  # path variable -> the query key it is sent as
+        self.in_query = set(self.variables.values())
         variables = list(_VARIABLE.finditer(template))
         self._slashes = template.count("/")
         self._head = template[: variables[0].start()] if variables else template

@@ -24,6 +24,7 @@ from workbench.openapi.core_support import (
     unreadable,
 )
 from workbench.openapi.iri import defer_iri_grammar
+from workbench.openapi.patterns import validate_with_regex
 
 if TYPE_CHECKING:
     import httpx
@@ -177,11 +178,13 @@ def _openapi(document: dict[str, Any]) -> OpenAPI:
 
 
 def _load_openapi_core() -> None:
-    """Import openapi-core once: its IRI grammar deferred, the garbage collector paused."""
+    """Import openapi-core once: its IRI grammar deferred, the garbage collector paused, and
+    its ``pattern`` keyword reading what only ``regex`` reads (``\\p{L}``, in any schema)."""
     if "openapi_core" not in sys.modules:
         defer_iri_grammar()
         with paused_gc():
             import openapi_core  # noqa: F401
+    validate_with_regex()
 
 
 def _validators(openapi: OpenAPI) -> tuple[Any, Any]:
