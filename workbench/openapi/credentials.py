@@ -136,7 +136,13 @@ class Credentials:
             name = config.secret_name("refresh_token")
             saved = persist_rotation(default_secret_store(), name) if name else None
             return RefreshTokenAuth(
-                token_url, client_id, secret, refresh, on_rotate=saved, access_token=token
+                token_url,
+                client_id,
+                secret,
+                refresh,
+                on_rotate=saved,
+                access_token=token,
+                access_token_expires_at=getattr(config, "token_expires_at", None),
             )
         if secret and token is None and "clientCredentials" in scheme.flows:
             return ClientCredentialsAuth(token_url, client_id, secret, scopes)
