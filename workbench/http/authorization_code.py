@@ -261,12 +261,13 @@ def sign_in(
     port: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     say: Callable[[str], None] = print,
-    opener: Callable[[str], object] = webbrowser.open,
+    opener: Callable[[str], object] | None = None,
     verify: bool = True,
     connection: str | None = None,
 ) -> Tokens:
     """Run ``attempt``: listen on 127.0.0.1:``port`` (0: a free port), show the consent URL
-    with ``say`` (and open it with ``opener`` unless ``open_browser`` is false), wait up to
+    with ``say`` (and open it with ``opener``, by default :func:`webbrowser.open`, unless
+    ``open_browser`` is false), wait up to
     ``timeout`` seconds for the redirect, and return the tokens.
 
     The browser is answered with a short page: signed in, or what went wrong.
@@ -281,7 +282,7 @@ def sign_in(
         url = attempt.consent_url(listener.redirect_uri)
         say(f"Open this URL in a browser to sign in:\n\n  {url}\n")
         if open_browser:
-            opener(url)
+            (opener or webbrowser.open)(url)
         say(f"Waiting up to {timeout:g} s for the sign-in to come back to {listener.redirect_uri}")
         tokens: Tokens = listener.wait(timeout)
         return tokens

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,7 +48,7 @@ def authorize(
     port: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     say: Callable[[str], None] = print,
-    opener: Callable[[str], object] = webbrowser.open,
+    opener: Callable[[str], object] | None = None,
 ) -> Authorized:
     """Sign connection ``name`` in through the browser and store its tokens."""
     cls, config = configure(name)
