@@ -46,7 +46,8 @@ def server(provider: Provider, project: Path) -> Iterator[str]:
         path.write_text(json.dumps(spec(url)))
         imported.import_spec(path, "notes")
         (project / "workbench.toml").write_text(
-            f'# my connections\n[connections.notes]\nconnector = "notes"\nclient_id = "{CLIENT_ID}"\n'
+            "# my connections\n"
+            f'[connections.notes]\nconnector = "notes"\nclient_id = "{CLIENT_ID}"\n'
         )
         yield url
 
