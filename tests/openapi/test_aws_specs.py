@@ -48,6 +48,20 @@ def test_every_aws_spec_is_signed_for_its_service(path: Path) -> None:
     assert "access_key_id" not in model.secret_field_names()
 
 
+def test_the_signing_headers_are_no_arguments_of_the_actions() -> None:
+    wb.Connector.from_openapi(IOT_DATA, name="iot")
+    inputs = " ".join(wb.connect("iot", sandbox=True).actions["inputs"])
+    spec = load_spec(IOT_DATA)
+    for operation in spec.operations.values():
+        names = {p.name.lower() for p in operation.parameters}
+        assert not names & {"x-amz-date", "x-amz-content-sha256", "x-amz-security-token"}
+    assert "thing_name" in inputs and "x_amz" not in inputs
+    assert [p.name for p in spec.operations["get_thing_shadow"].parameters] == [
+        "thingName",
+        "name",
+    ]
+
+
 def test_the_base_url_follows_the_region_unless_given() -> None:
     model = wb.Connector.from_openapi(IOT_DATA, name="iot").config_model
     assert model().base_url == "https://data-ats.iot.us-east-1.amazonaws.com"

@@ -10,13 +10,25 @@ default.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from workbench.openapi.model import ApiSpec
+from workbench.openapi.model import ApiSpec, Operation
 from workbench.openapi.security import AWS_SIGV4
 
 REGION = "{region}"
+SIGNING_HEADERS = frozenset(
+    {
+        "x-amz-algorithm",
+        "x-amz-content-sha256",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amz-signature",
+        "x-amz-signedheaders",
+    }
+)
+"""The headers AWS specs list as optional parameters of every operation: the signer's."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +90,28 @@ def _default_region(server: Mapping[str, Any]) -> str:
     if isinstance(variable, Mapping) and variable.get("default"):
         return str(variable["default"])
     return "us-east-1"
+
+
+def without_signing_headers(operations: Mapping[str, Operation]) -> dict[str, Operation]:
+    """The operations without the optional signing headers as arguments (the signer sets
+    them on every request).
+
+    Example:
+        >>> from workbench.openapi.model import Parameter
+        >>> op = Operation("get_thing", "get", "/things", "", parameters=(
+        ...     Parameter("X-Amz-Date", "header", "x_amz_date"),
+        ...     Parameter("thingName", "query", "thing_name", required=True)))
+        >>> [p.name for p in without_signing_headers({"get_thing": op})["get_thing"].parameters]
+        ['thingName']
+    """
+    return {
+        name: replace(
+            operation,
+            parameters=tuple(
+                p
+                for p in operation.parameters
+                if p.required or p.location != "header" or p.name.lower() not in SIGNING_HEADERS
+            ),
+        )
+        for name, operation in operations.items()
+    }
