@@ -20,6 +20,7 @@ import httpx
 import pytest
 from authorization_server import CLIENT_ID, Provider, authorization_server, s256
 
+import workbench as wb
 from workbench.errors import ConfigError, ConnectionFailedError
 from workbench.http.authorization_code import SignIn, Tokens, challenge_of, sign_in
 from workbench.http.loopback import Loopback
@@ -222,9 +223,13 @@ def test_no_code_verifier_or_token_reaches_a_log_or_the_output(
     caplog.set_level(logging.DEBUG)
     said: list[str] = []
     signing = attempt(server)
-    tokens = sign_in(signing, opener=Browser(), say=said.append, timeout=30)
+    tokens = sign_in(signing, opener=Browser(), say=said.append, timeout=30, connection="notes")
     (form,) = provider.token_forms
     captured = capfd.readouterr()
-    shown = "\n".join([*said, caplog.text, captured.out, captured.err, repr(tokens), repr(signing)])
+    history = repr(wb.history(requests=True).to_dict("records"))
+    assert "/token" in history  # the exchange is in the call history, masked
+    shown = "\n".join(
+        [*said, caplog.text, captured.out, captured.err, repr(tokens), repr(signing), history]
+    )
     for secret in (form["code"], form["code_verifier"], tokens.access_token, tokens.refresh_token):
         assert secret and secret not in shown
