@@ -128,6 +128,17 @@ def test_after_the_access_token_runs_out_the_refresh_token_gets_a_new_one(
     assert rotated != first and rotated in provider.refresh_tokens  # the rotation is saved
 
 
+def test_without_a_refresh_token_the_access_token_is_stored_with_a_warning(
+    provider: Provider, server: str
+) -> None:
+    provider.give_refresh_token = False
+    done, _ = authorize()
+    assert done.returncode == 0, done.stderr
+    assert "stored notes/token in the" in done.stdout
+    assert "warning: the provider gave no refresh token" in done.stderr
+    assert default_secret_store().names() == ["notes/token"]
+
+
 def test_access_denied_fails_with_the_providers_answer(
     provider: Provider, server: str, project: Path
 ) -> None:
