@@ -165,17 +165,26 @@ def test_without_a_sign_in_it_times_out_with_a_clear_error() -> None:
     assert "Open this URL in a browser to sign in" in result.output  # printed all the same
 
 
-def test_the_browser_is_opened_unless_told_not_to(
-    server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
-    CliRunner().invoke(cli, ["connections", "authorize", "notes", "--timeout", "0.2"])
-    assert len(opened) == 1 and opened[0].startswith(f"{server}/authorize?")
-    CliRunner().invoke(
-        cli, ["connections", "authorize", "notes", "--no-browser", "--timeout", "0.2"]
+def test_the_browser_is_opened_unless_told_not_to(server: str, tmp_path: Path) -> None:
+    """``BROWSER`` names the browser Python's webbrowser module runs: here a script that
+    notes the URL and opens it as a browser would."""
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(
+        "import pathlib, sys, httpx\n"
+        f"pathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n"
+        "httpx.get(sys.argv[1], follow_redirects=True, trust_env=False, timeout=30)\n"
     )
-    assert len(opened) == 1
+    env = {**os.environ, "BROWSER": f"{sys.executable} {script} %s"}
+    command = [WB, "connections", "authorize", "notes", "--timeout", "60"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=90)
+    assert done.returncode == 0, done.stderr
+    assert opened.read_text().startswith(f"{server}/authorize?")
+    assert f"{server}/authorize?" in done.stderr  # printed as well
+    opened.unlink()
+    command += ["--no-browser", "--timeout", "0.5"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=90)
+    assert done.returncode == 7 and not opened.exists()
 
 
 def test_a_connection_without_a_client_id_says_what_to_set(server: str, project: Path) -> None:
