@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -303,6 +304,26 @@ def test_a_given_access_token_is_used_until_the_api_refuses_it(
         assert client.get("/me").status_code == 200
     assert provider.grants == ["refresh_token"]
     assert len(rotations) == 1
+
+
+def test_a_given_access_token_is_used_until_its_recorded_expiry(
+    idp: str, provider: Provider
+) -> None:
+    live = provider.issue("at")
+    now = dt.datetime.now(dt.UTC)
+    for expires_at, grants in ((now + dt.timedelta(hours=1), []), (now, ["refresh_token"])):
+        provider.grants.clear()
+        auth = RefreshTokenAuth(
+            f"{idp}/token",
+            CLIENT_ID,
+            CLIENT_SECRET,
+            REFRESH_1,
+            access_token=live,
+            access_token_expires_at=expires_at,
+        )
+        with build_client(idp, auth=auth) as client:
+            assert client.get("/me").status_code == 200
+        assert provider.grants == grants  # a token that ran out is never sent
 
 
 def test_a_revoked_refresh_token_fails_with_the_oauth_error_and_no_secret(

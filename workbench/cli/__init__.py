@@ -137,7 +137,7 @@ def catalog(query: str | None, as_json: bool) -> None:
 
 @cli.group()
 def connections() -> None:
-    """Named connections: list, add, show, test, remove."""
+    """Named connections: list, add, show, test, authorize, remove."""
 
 
 @connections.command("list")
@@ -297,6 +297,53 @@ def _fail_check(name: str, reason: str, exit_code: int) -> NoReturn:
     reason = reason.removeprefix(f"{name}: ")  # connectors name the connection themselves
     click.echo(f"failed: {name}: {one_line(reason)}", err=True)
     sys.exit(exit_code)
+
+
+@connections.command("authorize")
+@click.argument("name")
+@click.option("--no-browser", is_flag=True, help="Only print the sign-in URL; open no browser.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Loopback port for the redirect (0: a free port).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for the sign-in.",
+)
+def connections_authorize(name: str, no_browser: bool, port: int, timeout: float) -> None:
+    """Sign connection NAME in as a user (OAuth2 authorization code with PKCE).
+
+    Opens the provider's consent page (or, with --no-browser, prints its URL), waits for
+    its redirect to http://127.0.0.1:PORT/callback, and stores the tokens in the secret
+    store; later calls refresh the access token with the stored refresh token.
+    """
+    from workbench.config.secrets import default_secret_store
+    from workbench.openapi.sign_in import authorize
+
+    done = authorize(
+        name,
+        open_browser=not no_browser,
+        port=port,
+        timeout=timeout,
+        say=lambda text: click.echo(text, err=True),
+    )
+    expiry = f" (access token valid until {done.expires_at.isoformat()})" if done.expires_at else ""
+    click.echo(
+        f"signed in {name!r}: stored {', '.join(done.stored)} in the "
+        f"{default_secret_store().backend}{expiry}; {done.target} references them"
+    )
+    if not done.refresh_token:
+        click.echo(
+            "warning: the provider gave no refresh token; calls work until the access token "
+            "runs out, then run `wb connections authorize` again",
+            err=True,
+        )
 
 
 @connections.command("remove")

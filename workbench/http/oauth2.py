@@ -9,6 +9,7 @@ after a 401. The client authenticates to the token endpoint with HTTP Basic
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -105,7 +106,8 @@ class ClientCredentialsAuth(_ClientFlow):
 class RefreshTokenAuth(_ClientFlow):
     """OAuth2 refresh token grant: a new access token whenever the last one runs out.
 
-    ``access_token`` is used first (until a 401 when its expiry is unknown). When the
+    ``access_token`` is used first, until ``access_token_expires_at`` (an aware datetime;
+    when it is unknown, until a 401). When the
     endpoint answers with a new refresh token, it replaces the old one and is passed to
     ``on_rotate`` (for instance ``persist_rotation(store, "crm/refresh-token")``).
     ``client_secret`` may be empty for a public client.
@@ -128,6 +130,7 @@ class RefreshTokenAuth(_ClientFlow):
         *,
         on_rotate: Callable[[str], None] | None = None,
         access_token: str | None = None,
+        access_token_expires_at: dt.datetime | None = None,
         clock: Clock = time.monotonic,
         skew: float = 60,
         client_auth: ClientAuth = "basic",
@@ -140,7 +143,16 @@ class RefreshTokenAuth(_ClientFlow):
         self.on_rotate = on_rotate
         if access_token:
             register_secret(access_token)
-            self._token = _Token(access_token, None)
+            self._token = _Token(access_token, self._until(access_token_expires_at))
+
+    def _until(self, expires_at: dt.datetime | None) -> float | None:
+        """The clock time to refresh a token that runs out at ``expires_at``."""
+        if expires_at is None:
+            return None
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=dt.UTC)
+        left = (expires_at - dt.datetime.now(dt.UTC)).total_seconds()
+        return self._clock() + left - self._skew
 
     def token_fields(self) -> dict[str, str]:
         fields = {"grant_type": "refresh_token", "refresh_token": self._refresh_token}

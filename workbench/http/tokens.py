@@ -139,6 +139,29 @@ class OAuth2Flow(httpx.Auth):
                     outgoing = flow.send(answer)
             response = yield outgoing
 
+    def request_token(self, client: httpx.Client) -> str:
+        """Fetch an access token now, through ``client`` (outside any request's auth flow).
+
+        A transport failure is a ConnectionFailedError naming the token endpoint.
+        """
+        with self._lock:
+            flow = self._fetch(httpx.Request("POST", self.token_url))
+            request = next(flow)
+            try:
+                response = client.send(request)
+            except httpx.TransportError as exc:
+                raise ConnectionFailedError(
+                    redact(
+                        f"OAuth2 {self.grant} grant: cannot reach {safe_url(self.token_url)}: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
+                ) from None
+            try:
+                flow.send(response)
+            except StopIteration as done:
+                return str(done.value)
+            raise RuntimeError("the token flow asked for a second request")  # pragma: no cover
+
     def _fresh(self) -> str | None:
         token = self._token
         if token is None:

@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from workbench.openapi import naming, shape
+from workbench.openapi.aws import without_signing_headers
 from workbench.openapi.model import ApiSpec
 from workbench.openapi.operations import read_operations
 from workbench.openapi.refs import Resolver
-from workbench.openapi.security import requirements, security_schemes
+from workbench.openapi.security import AWS_SIGV4, requirements, security_schemes
 from workbench.openapi.servers import absolute, server_urls
 
 
@@ -43,6 +44,9 @@ def build_spec(
     schemes = security_schemes(
         components.get("securitySchemes"), resolver, "#/components/securitySchemes"
     )
+    operations = read_operations(document, resolver, http_base)
+    if any(scheme.signing == AWS_SIGV4 for scheme in schemes.values()):
+        operations = without_signing_headers(operations)
     version = str(document.get("openapi") or "3.0")
     title = str(info.get("title") or "")
     name = name or default_name(source, title)
@@ -55,7 +59,7 @@ def build_spec(
         servers=servers,
         security_schemes=schemes,
         security=requirements(document.get("security"), source, "#/security") or (),
-        operations=read_operations(document, resolver, http_base),
+        operations=operations,
         description=str(info.get("description") or ""),
         spec_version="3.1" if version.startswith("3.1") else "3.0",
         name=name,

@@ -19,7 +19,10 @@ from workbench.http.auth import (
     RefreshTokenAuth,
     persist_rotation,
 )
+from workbench.http.aws_sigv4 import AwsSigV4Auth
+from workbench.openapi.aws import aws_signing
 from workbench.openapi.model import ApiSpec, Operation, SecurityScheme
+from workbench.openapi.security import AWS_SIGV4
 from workbench.openapi.settings import ApiConfig
 from workbench.redaction import register_secret
 
@@ -72,6 +75,8 @@ class Credentials:
 
     def _build(self, scheme: SecurityScheme) -> httpx.Auth | None:
         config = self.config
+        if scheme.signing == AWS_SIGV4:
+            return self._aws()
         if scheme.kind == "apiKey":
             field = type(config).api_key_fields.get(scheme.key, "api_key")
             key = _secret(getattr(config, field, None))
@@ -91,6 +96,22 @@ class Credentials:
             if flow is not None:
                 return flow
         return BearerAuth(token) if token is not None else None
+
+    def _aws(self) -> httpx.Auth | None:
+        """Requests signed with the connection's AWS access key (SigV4), if it has one."""
+        config = self.config
+        signing = aws_signing(self.spec)
+        key_id = getattr(config, "access_key_id", None)
+        secret = _secret(getattr(config, "secret_access_key", None))
+        if signing is None or not key_id or secret is None:
+            return None
+        return AwsSigV4Auth(
+            key_id,
+            secret,
+            region=getattr(config, "region", None) or signing.region,
+            service=signing.service,
+            session_token=_secret(getattr(config, "session_token", None)),
+        )
 
     def _oauth2(self, scheme: SecurityScheme, token: str | None) -> httpx.Auth | None:
         """A service account's JWT bearer flow, a refresh-token flow (rotations saved to the
@@ -115,7 +136,13 @@ class Credentials:
             name = config.secret_name("refresh_token")
             saved = persist_rotation(default_secret_store(), name) if name else None
             return RefreshTokenAuth(
-                token_url, client_id, secret, refresh, on_rotate=saved, access_token=token
+                token_url,
+                client_id,
+                secret,
+                refresh,
+                on_rotate=saved,
+                access_token=token,
+                access_token_expires_at=getattr(config, "token_expires_at", None),
             )
         if secret and token is None and "clientCredentials" in scheme.flows:
             return ClientCredentialsAuth(token_url, client_id, secret, scopes)

@@ -71,7 +71,9 @@ class SecurityScheme:
     key goes; for oauth2, ``token_url`` and ``scopes`` come from the flows
     (clientCredentials, then authorizationCode, then password), ``flows`` names the flows
     present and ``authorization_url`` is the authorizationCode (or implicit) one; for
-    openIdConnect, ``openid_connect_url`` is the discovery document.
+    openIdConnect, ``openid_connect_url`` is the discovery document. ``signing`` is a
+    request-signing scheme an apiKey scheme stands for (``awsSigv4``, from
+    ``x-amazon-apigateway-authtype``): no key is sent, each request is signed.
     """
 
     key: str
@@ -85,6 +87,7 @@ class SecurityScheme:
     authorization_url: str | None = None
     openid_connect_url: str | None = None
     flows: tuple[str, ...] = ()
+    signing: str | None = None
 
 
 @dataclass(frozen=True)

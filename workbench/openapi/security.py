@@ -13,6 +13,7 @@ from workbench.openapi.refs import Resolver, escape
 # The flows a token URL is taken from, in order of preference.
 TOKEN_FLOWS = ("clientCredentials", "authorizationCode", "password")
 AUTHORIZATION_FLOWS = ("authorizationCode", "implicit")
+AWS_SIGV4 = "awsSigv4"  # x-amazon-apigateway-authtype of a scheme signed with SigV4
 
 
 def security_schemes(
@@ -47,12 +48,14 @@ def _scheme(key: str, raw: Mapping[str, Any], source: str, where: str) -> Securi
     kind = shape.text(raw.get("type"), source, f"{where}/type")
     description = str(raw.get("description") or "")
     if kind == "apiKey":
+        signing = raw.get("x-amazon-apigateway-authtype")
         return SecurityScheme(
             key,
             kind,
             name=shape.text(raw.get("name"), source, f"{where}/name") or None,
             location=shape.text(raw.get("in"), source, f"{where}/in") or None,
             description=description,
+            signing=AWS_SIGV4 if str(signing).lower() == AWS_SIGV4.lower() else None,
         )
     if kind == "http":
         scheme = shape.text(raw.get("scheme"), source, f"{where}/scheme").lower() or None
@@ -107,12 +110,16 @@ def requirements(raw: Any, source: str, pointer: str) -> tuple[tuple[str, ...], 
 
 
 def auth_kind(scheme: SecurityScheme) -> str:
-    """A short name for the catalog: api_key, bearer, basic, oauth2, openid.
+    """A short name for the catalog: api_key, aws_sigv4, bearer, basic, oauth2, openid.
 
     Example:
         >>> auth_kind(SecurityScheme("k", "http", scheme="bearer"))
         'bearer'
+        >>> auth_kind(SecurityScheme("hmac", "apiKey", name="Authorization", signing="awsSigv4"))
+        'aws_sigv4'
     """
+    if scheme.signing == AWS_SIGV4:
+        return "aws_sigv4"
     if scheme.kind == "apiKey":
         return "api_key"
     if scheme.kind == "http":

@@ -7,18 +7,24 @@ basic gives ``username`` and ``password``, and an OAuth2 scheme with a token URL
 ``client_id``, ``client_secret``, ``token_url``, ``scopes`` and ``refresh_token`` (for the
 client-credentials grant, or to refresh an access token, rotations written back to the
 secret store), and ``service_account`` with ``subject`` (a Google service account's JSON
-key, traded for access tokens with the JWT bearer grant).
+key, traded for access tokens with the JWT bearer grant); with an authorization-code flow
+also ``authorization_url`` and ``token_expires_at`` (what ``wb connections authorize``
+signs in with and records). An AWS spec's SigV4 scheme gives ``access_key_id``,
+``secret_access_key``, ``session_token`` and ``region`` (the base URL follows the region).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, create_model, model_validator
 
+from workbench.openapi.aws import AwsSigning, aws_signing
 from workbench.openapi.model import ApiSpec, SecurityScheme
+from workbench.openapi.security import AWS_SIGV4
 from workbench.sdk.config import ConnectionConfig
 
 _TRUE = ("true", "1", "yes", "on")
@@ -34,6 +40,12 @@ _AUTH_FIELDS = {
     "refresh_token",
     "service_account",
     "subject",
+    "authorization_url",
+    "token_expires_at",
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "region",
 }
 
 
@@ -76,6 +88,30 @@ class ApiConfig(ConnectionConfig):
         return data
 
 
+class AwsApiConfig(ApiConfig):
+    """Settings of an AWS API: where no ``base_url`` is given, it follows ``region``.
+
+    Example:
+        >>> from workbench.openapi.aws import AwsSigning
+        >>> class Robots(AwsApiConfig):
+        ...     aws = AwsSigning("robomaker", "us-east-1",
+        ...                      "https://robomaker.{region}.amazonaws.com")
+        ...     region: str = "us-east-1"
+        >>> Robots(region="eu-west-1").base_url
+        'https://robomaker.eu-west-1.amazonaws.com'
+    """
+
+    aws: ClassVar[AwsSigning | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _regional_url(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or cls.aws is None or data.get("base_url"):
+            return data
+        region = data.get("region") or cls.aws.region
+        return {**data, "base_url": cls.aws.base_url(str(region))}
+
+
 def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
     """The settings model of the connector generated from ``spec``.
 
@@ -91,7 +127,7 @@ def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
     fields: dict[str, Any] = {
         "base_url": (str, Field(spec.servers[0] if spec.servers else "", description=_BASE)),
     }
-    keys = [s for s in spec.security_schemes.values() if s.kind == "apiKey"]
+    keys = [s for s in spec.security_schemes.values() if s.kind == "apiKey" and not s.signing]
     key_fields: dict[str, str] = {}
     for scheme in keys:
         field = "api_key" if len(keys) == 1 else _field_name(scheme.key, fields)
@@ -122,10 +158,38 @@ def config_class(spec: ApiSpec, name: str) -> type[ApiConfig]:
             str | None,
             Field(None, description="The user a service account acts as (delegation)"),
         )
+        user = authorization_code_scheme(spec)
+        fields["authorization_url"] = (
+            str | None,
+            Field(
+                user.authorization_url if user else None,
+                description="OAuth2 authorization URL (signing in as a user)",
+            ),
+        )
+        fields["token_expires_at"] = (
+            dt.datetime | None,
+            Field(None, description="When the access token in 'token' runs out"),
+        )
+    signing = aws_signing(spec)
+    if signing is not None:
+        fields["access_key_id"] = (str | None, Field(None, description="AWS access key id"))
+        fields["secret_access_key"] = (
+            SecretStr | None,
+            Field(None, description="AWS secret access key"),
+        )
+        fields["session_token"] = (
+            SecretStr | None,
+            Field(None, description="AWS session token (temporary credentials)"),
+        )
+        fields["region"] = (str, Field(signing.region, description="AWS region"))
+        fields["base_url"] = (str, Field(signing.base_url(signing.region), description=_BASE))
     words = re.findall(r"[A-Za-z0-9]+", name) or ["Api"]
     model_name = "".join(w[:1].upper() + w[1:] for w in words) + "Config"
-    model: type[ApiConfig] = create_model(model_name, __base__=ApiConfig, **fields)
+    base = AwsApiConfig if signing is not None else ApiConfig
+    model: type[ApiConfig] = create_model(model_name, __base__=base, **fields)
     model.api_key_fields = key_fields
+    if signing is not None:
+        model.aws = signing  # type: ignore[attr-defined]
     model.__doc__ = f"Settings of a {spec.title or name} connection."
     return model
 
@@ -151,7 +215,32 @@ def oauth2_scheme(spec: ApiSpec) -> SecurityScheme | None:
     return schemes[0] if schemes else None
 
 
+def authorization_code_scheme(spec: ApiSpec) -> SecurityScheme | None:
+    """The first OAuth2 scheme with an authorization-code flow (authorization and token URL).
+
+    Example:
+        >>> from workbench.openapi.model import ApiSpec, SecurityScheme
+        >>> spec = ApiSpec("t", "1", "", {}, {}.__getitem__, security_schemes={
+        ...     "o": SecurityScheme("o", "oauth2", token_url="https://id.test/token",
+        ...                         authorization_url="https://id.test/authorize",
+        ...                         flows=("authorizationCode",))})
+        >>> authorization_code_scheme(spec).authorization_url
+        'https://id.test/authorize'
+    """
+    for scheme in spec.security_schemes.values():
+        if (
+            scheme.kind == "oauth2"
+            and "authorizationCode" in scheme.flows
+            and scheme.authorization_url
+            and scheme.token_url
+        ):
+            return scheme
+    return None
+
+
 def _kind(scheme: SecurityScheme) -> str:
+    if scheme.signing == AWS_SIGV4:
+        return "aws_sigv4"
     if scheme.kind == "apiKey":
         return "api_key"
     if scheme.kind == "http":

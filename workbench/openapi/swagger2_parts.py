@@ -93,4 +93,5 @@ def security_scheme(raw: Mapping[str, Any]) -> dict[str, Any]:
                 flow[key] = raw[key]
         name = FLOWS.get(str(raw.get("flow")), str(raw.get("flow")))
         return {"type": "oauth2", "flows": {name: flow}, **out}
-    return {**{k: v for k, v in raw.items() if k in ("type", "name", "in")}, **out}
+    kept = ("type", "name", "in", "x-amazon-apigateway-authtype")
+    return {**{k: v for k, v in raw.items() if k in kept}, **out}
