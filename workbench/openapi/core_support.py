@@ -146,17 +146,17 @@ def style_deserializers_factory(validator_cls: Any) -> Any:
 def unreadable(parameter: Parameter, resolve: Resolver) -> bool:
     """True for a query parameter openapi-core cannot read back as it is sent.
 
-        Those are objects in the ``form`` style with ``explode`` (one key per property, which
-        openapi-core looks for under the parameter's own name) and lists of objects (for
-        which OpenAPI defines no query serialisation).
+    Those are objects in the ``form`` style with ``explode`` (one key per property, which
+    openapi-core looks for under the parameter's own name) and lists of objects (for
+    which OpenAPI defines no query serialisation).
 
-        Example:
-            >>> from workbench.openapi.model import Parameter
-            >>> unreadable(Parameter("f", "query", "f", {"type": "object"}), {}.__getitem__)
-            True
-            >>> unreadable(Parameter("f", "query", "f", {"type": "object"}, style="deepObject"),
-            ...            {}.__getitem__)
-            False
+    Example:
+        >>> from workbench.openapi.model import Parameter
+        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}), {}.__getitem__)
+        True
+        >>> unreadable(Parameter("f", "query", "f", {"type": "object"}, style="deepObject"),
+        ...            {}.__getitem__)
+        False
     """
     if parameter.location != "query":
         return False
