@@ -104,7 +104,7 @@ class Salesforce(HttpConnector):
         """Sign in and read the org's limits: ``Salesforce org <instance> (API vXX.X)``."""
         if self.config.mode == "sandbox":
             return "sandbox of Salesforce (sample Accounts, Contacts and Users)"
-        self._send("check", "GET", f"{self.config.data_path}/limits")
+        self._send(f"{self.connection}.check", "GET", f"{self.config.data_path}/limits")
         instance = self._flow.instance_url if self._flow is not None else None
         return (
             f"Salesforce org {instance or self.config.login_url} (API v{self.config.api_version})"

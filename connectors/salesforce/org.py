@@ -152,6 +152,8 @@ class SampleOrg:
             return self._first_page(base, head, params["q"])
         if head == "sobjects" and parts:
             return self._sobject(method, base, parts, params, body)
+        if head == "limits" and not parts and method == "GET":
+            return Reply(200, {"DailyApiRequests": {"Max": 15000, "Remaining": 14998}})
         if head == "jobs" and parts[:1] == ["query"]:
             return self._jobs(method, base, parts[1:], params, body)
         raise not_found()
