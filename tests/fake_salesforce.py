@@ -47,14 +47,18 @@ class FakeSalesforce:
     instance_url: str = ""
     tokens: set[str] = field(default_factory=set)
     grants: list[str] = field(default_factory=list)
-    calls: list[tuple[str, str, str, int]] = field(default_factory=list)  # method, host, path, status
+    calls: list[tuple[str, str, str, int]] = field(
+        default_factory=list
+    )  # method, host, path, status
     refuse_every_token: bool = False
 
     def expire_tokens(self) -> None:
         """Every token issued so far is refused from now on (a session that timed out)."""
         self.tokens.clear()
 
-    def api_calls(self, method: str | None = None, path: str = "") -> list[tuple[str, str, str, int]]:
+    def api_calls(
+        self, method: str | None = None, path: str = ""
+    ) -> list[tuple[str, str, str, int]]:
         return [
             c
             for c in self.calls
@@ -87,7 +91,9 @@ class FakeSalesforce:
             answer["scope"] = "api refresh_token"
         return JSONResponse(answer)
 
-    def _refusal(self, grant: str, form: dict[str, Any], authorization: str) -> tuple[str, str] | None:
+    def _refusal(
+        self, grant: str, form: dict[str, Any], authorization: str
+    ) -> tuple[str, str] | None:
         """Salesforce's OAuth2 error for a bad grant, or None when it is good."""
         if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
             try:
@@ -114,7 +120,11 @@ class FakeSalesforce:
         if client_id != CLIENT_ID:
             return "invalid_client_id", "client identifier invalid"
         if grant == "client_credentials":
-            return None if secret == CLIENT_SECRET else ("invalid_client", "invalid client credentials")
+            return (
+                None
+                if secret == CLIENT_SECRET
+                else ("invalid_client", "invalid client credentials")
+            )
         if grant == "refresh_token":
             if secret is not None and secret != CLIENT_SECRET:
                 return "invalid_client", "invalid client credentials"
@@ -126,7 +136,12 @@ class FakeSalesforce:
     async def api(self, request: Request) -> Response:
         response = await self._api(request)
         self.calls.append(
-            (request.method, request.headers.get("host", ""), request.url.path, response.status_code)
+            (
+                request.method,
+                request.headers.get("host", ""),
+                request.url.path,
+                response.status_code,
+            )
         )
         return response
 
@@ -141,11 +156,12 @@ class FakeSalesforce:
             return JSONResponse(INVALID_SESSION, status_code=401)
         raw = await request.body()
         body = json.loads(raw) if raw else None
-        reply = self.org.handle(
-            request.method, request.url.path, dict(request.query_params), body
-        )
+        path = request.scope["raw_path"].decode("ascii")  # segments as sent, still encoded
+        reply = self.org.handle(request.method, path, dict(request.query_params), body)
         return Response(
-            reply.content(), status_code=reply.status, headers=reply.headers,
+            reply.content(),
+            status_code=reply.status,
+            headers=reply.headers,
             media_type=reply.content_type,
         )
 

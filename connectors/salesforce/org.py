@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from workbench.connectors.salesforce import soql
 from workbench.connectors.salesforce.records import flat
@@ -127,11 +128,13 @@ class SampleOrg:
         params: Mapping[str, str] | None = None,
         body: Any = None,
     ) -> Reply:
-        """Answer one REST API request (``path`` from ``/services/data/vXX.X``)."""
+        """Answer one REST API request (``path`` from ``/services/data/vXX.X``, its
+        segments percent-encoded as sent)."""
         match = _DATA.match(path.rstrip("/"))
         if match is None:
             return not_found().reply
-        version, rest = match.group(1), (match.group(2) or "/").strip("/").split("/")
+        version = match.group(1)
+        rest = [unquote(part) for part in (match.group(2) or "/").strip("/").split("/")]
         base = f"/services/data/v{version}"
         try:
             return self._route(method.upper(), base, rest, dict(params or {}), body)

@@ -65,9 +65,10 @@ def csv_frame(pages: Iterable[str]) -> pd.DataFrame:
     Empty fields are missing values; columns stay text, as Salesforce writes them.
 
     Example:
-        >>> csv_frame(['"Id","Name"\\n"001","Acme"\\n', '"Id","Name"\\n"002",""\\n']).to_dict("list")
-        {'Id': ['001', '002'], 'Name': ['Acme', None]}
-    """  # noqa: E501
+        >>> found = csv_frame(['"Id","Name"\\n"001","Acme"\\n', '"Id","Name"\\n"002",""\\n'])
+        >>> found["Id"].tolist(), found["Name"].isna().tolist()
+        (['001', '002'], [False, True])
+    """
     import pandas as pd
 
     parts = [
@@ -77,5 +78,4 @@ def csv_frame(pages: Iterable[str]) -> pd.DataFrame:
     ]
     if not parts:
         return pd.DataFrame()
-    joined = pd.concat(parts, ignore_index=True)
-    return joined.astype(object).where(joined.notna(), None)
+    return pd.concat(parts, ignore_index=True)
