@@ -69,9 +69,7 @@ def test_a_record_saved_again_within_the_markers_second_is_delivered_again(
     jwt_settings: dict[str, Any], inbox: Inbox, crm: Salesforce, fake: FakeSalesforce
 ) -> None:
     read(jwt_settings, inbox)
-    moments = iter(
-        datetime(2030, 1, 1, 0, 0, 0, ms * 1000, tzinfo=UTC) for ms in (100, 900, 950)
-    )
+    moments = iter(datetime(2030, 1, 1, 0, 0, 0, ms * 1000, tzinfo=UTC) for ms in (100, 900, 950))
     fake.org.clock = lambda: next(moments)
     crm.update("Account", BURLINGTON, {"Rating": "Cold"})
     assert read(jwt_settings, inbox) == 1
