@@ -9,7 +9,9 @@ Example:
     >>> from workbench.connectors.salesforce.sandbox import SandboxTransport, SANDBOX_URL
     >>> import httpx
     >>> client = httpx.Client(base_url=SANDBOX_URL, transport=SandboxTransport())
-    >>> job = QueryJob(lambda method, path, **kw: client.request(method, path, **kw),
+    >>> def send(method, path, params=None, body=None):
+    ...     return client.request(method, path, params=params, json=body)
+    >>> job = QueryJob(send,
     ...                "/services/data/v62.0", "crm.bulk_query", poll_interval=0.01)
     >>> frame, info = job.run("SELECT Id, Name FROM Account WHERE Rating = 'Hot'", page_size=1)
     >>> frame["Name"].tolist(), info["state"], job.pages
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Send = Callable[..., "httpx.Response"]
-"""Sends ``(method, path, params=..., json=...)`` and returns the answer (checked)."""
+"""Sends ``(method, path, params=..., body=...)`` (``body`` as JSON); the checked answer."""
 WAITING = ("UploadComplete", "InProgress", "Open")
 ENDED = ("Failed", "Aborted")
 
@@ -60,7 +62,7 @@ class QueryJob:
         """The job's records as a DataFrame (text columns), and the job's last info."""
         operation = "queryAll" if include_deleted else "query"
         created = self.send(
-            "POST", f"{self.data_path}/jobs/query", json={"operation": operation, "query": soql}
+            "POST", f"{self.data_path}/jobs/query", body={"operation": operation, "query": soql}
         ).json()
         info = self.wait(str(created["id"]), max_wait)
         return self.results(info, page_size), info

@@ -18,7 +18,7 @@ from workbench.connectors.salesforce.auth import InstanceFlow, flow_for
 from workbench.connectors.salesforce.bulk import QueryJob
 from workbench.connectors.salesforce.changes import ChangeFeed, follow
 from workbench.connectors.salesforce.config import SalesforceConfig
-from workbench.connectors.salesforce.errors import check_answer
+from workbench.connectors.salesforce.errors import SalesforceError, check_answer
 from workbench.connectors.salesforce.records import flat, frame
 from workbench.errors import ActionArgumentError
 from workbench.http import build_client
@@ -242,8 +242,6 @@ class Salesforce(HttpConnector):
         )
         answer = self._send(label, "PATCH", path, content=_body(label, record))
         if answer.status_code == 300:  # several records hold that external id
-            from workbench.connectors.salesforce.errors import SalesforceError
-
             raise SalesforceError(
                 f"{label}: {len(answer.json())} {sobject} records have "
                 f"{external_id_field} = {external_id!r}; make the field unique",
@@ -383,14 +381,15 @@ class Salesforce(HttpConnector):
         path: str,
         *,
         params: Mapping[str, Any] | None = None,
-        json: Any = None,
+        body: Any = None,
         content: bytes | None = None,
     ) -> httpx.Response:
-        """Send a request to the org; an error answer raises SalesforceError."""
+        """Send a request to the org (``body`` as JSON); an error answer raises
+        SalesforceError."""
         client = self.http()
-        headers = {"Content-Type": "application/json"} if content or json is not None else None
-        if json is not None:
-            content = _body(label, json)
+        if body is not None:
+            content = _body(label, body)
+        headers = {"Content-Type": "application/json"} if content is not None else None
         request = client.build_request(
             method, path, params=params, content=content, headers=headers
         )

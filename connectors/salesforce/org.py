@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -175,14 +175,15 @@ class SampleOrg:
             r
             for r in self.records[sobject].values()
             if (include_deleted or not r.get("IsDeleted"))
-            and soql.matches(lambda name, r=r: self._value(sobject, r, name), query)
+            and soql.matches(partial(self._value, sobject, r), query)
         ]
-        for name, descending in reversed(query.order):
+        for name, descending in reversed(query.order):  # stable sorts, the last key first
             self._path(sobject, name)
-            rows.sort(
-                key=lambda r, name=name: _order_key(self._value(sobject, r, name)),
-                reverse=descending,
-            )
+
+            def key(record: dict[str, Any], name: str = name) -> tuple[int, Any]:
+                return _order_key(self._value(sobject, record, name))
+
+            rows.sort(key=key, reverse=descending)
         if query.limit is not None:
             rows = rows[: query.limit]
         return [self._shaped(base, sobject, r, paths) for r in rows], [".".join(p) for p in paths]
