@@ -290,7 +290,7 @@ class Salesforce(HttpConnector):
     def changed_records(
         self,
         sobject: str,
-        fields: list[str] | None = None,
+        fields: list[str] | str | None = None,
         since: str | None = None,
         interval: float = 30.0,
         max_events: int | None = 100,
@@ -305,7 +305,8 @@ class Salesforce(HttpConnector):
 
         Args:
             sobject: the object's API name, such as ``Account``
-            fields: the fields each event carries (default: every field of the object)
+            fields: the fields each event carries, a list or comma-separated (default:
+                every field of the object)
             since: where to start when there is no marker yet (default: now), such as
                 ``2024-05-01T00:00:00Z``
             interval: seconds between two looks
@@ -327,6 +328,8 @@ class Salesforce(HttpConnector):
                 raise ActionArgumentError(
                     f"{label}: since must be a datetime such as 2024-05-01T00:00:00Z, got {since!r}"
                 ) from None
+        if isinstance(fields, str):
+            fields = [f.strip() for f in fields.split(",") if f.strip()]
         chosen = list(fields) if fields else self.describe(name).df["name"].tolist()
         feed = ChangeFeed(
             lambda soql: self._records(label, "query", soql, None)[0],

@@ -13,6 +13,9 @@ Example:
     {'Id': '001', 'Name': 'Acme', 'Owner.Name': 'Ada', 'Owner.Manager.Name': 'Grace'}
     >>> frame([record, {"Id": "002", "Name": "Globex", "Owner": None}]).columns.tolist()
     ['Id', 'Name', 'Owner.Name', 'Owner.Manager.Name']
+    >>> flat({"Name": "Acme", "Contacts": {"totalSize": 1, "done": True, "records": [
+    ...     {"attributes": {"type": "Contact"}, "LastName": "Rogers"}]}})
+    {'Name': 'Acme', 'Contacts': [{'LastName': 'Rogers'}]}
 """  # noqa: E501
 
 from __future__ import annotations

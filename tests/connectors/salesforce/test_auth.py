@@ -117,3 +117,16 @@ def test_a_connection_without_credentials_says_which_fields_to_set() -> None:
         connect(client_id=CLIENT_ID).query(QUERY)
     with pytest.raises(ConfigError, match="the jwt_bearer grant needs username"):
         connect(client_id=CLIENT_ID, grant="jwt_bearer", private_key="x").query(QUERY)
+
+
+def test_no_token_or_key_reaches_the_result_or_the_history(
+    crm: Salesforce, fake: FakeSalesforce, private_pem: str
+) -> None:
+    import workbench as wb
+
+    result = crm.query(QUERY)
+    (token,) = fake.tokens
+    assert result.raw["request"]["headers"]["authorization"] == "***"
+    shown = repr(result.raw) + wb.history().to_string() + repr(crm.config)
+    assert token not in shown
+    assert private_pem.splitlines()[1] not in shown

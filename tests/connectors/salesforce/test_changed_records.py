@@ -98,6 +98,15 @@ def test_every_field_of_the_object_by_default(crm: Salesforce) -> None:
     assert {"Email", "AccountId", "LastModifiedDate"} <= set(batch[0].data)
 
 
+def test_fields_may_be_given_as_comma_separated_text(crm: Salesforce) -> None:
+    reading = crm.changed_records(
+        sobject="User", fields="Name, Email", since="2024-01-01T00:00:00Z"
+    )
+    batch = next(iter(reading)) or []
+    reading.close()
+    assert set(batch[0].data) == {"Id", "Name", "Email", "LastModifiedDate", "CreatedDate"}
+
+
 def test_a_since_that_is_no_datetime_is_refused(crm: Salesforce) -> None:
     with pytest.raises(ActionArgumentError, match="since must be a datetime"):
         crm.changed_records(sobject="Account", since="yesterday")
