@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fake_salesforce import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeSalesforce
 
+import workbench as wb
 from workbench.connectors.salesforce import Salesforce, SalesforceConfig, SalesforceError
 from workbench.errors import ConfigError, ConnectionFailedError
 
@@ -122,8 +123,6 @@ def test_a_connection_without_credentials_says_which_fields_to_set() -> None:
 def test_no_token_or_key_reaches_the_result_or_the_history(
     crm: Salesforce, fake: FakeSalesforce, private_pem: str
 ) -> None:
-    import workbench as wb
-
     result = crm.query(QUERY)
     (token,) = fake.tokens
     assert result.raw["request"]["headers"]["authorization"] == "***"

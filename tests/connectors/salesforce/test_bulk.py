@@ -3,6 +3,7 @@ Sforce-Locator, and a Failed job."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fake_salesforce import FakeSalesforce
 
@@ -48,3 +49,18 @@ def test_a_bulk_query_all_includes_deleted_records(crm: Salesforce) -> None:
     soql = "SELECT Id, IsDeleted FROM Account WHERE Name = 'sForce'"
     assert crm.bulk_query(soql).df.empty
     assert crm.bulk_query(soql, include_deleted=True).df["IsDeleted"].tolist() == ["True"]
+
+
+def test_an_aborted_job_raises_naming_its_state(crm: Salesforce) -> None:
+    from workbench.connectors.salesforce.bulk import QueryJob
+
+    def send(method: str, path: str, **options: object) -> httpx.Response:
+        return crm._send("crm.bulk_query", method, path, **options)  # type: ignore[arg-type]
+
+    jobs = "/services/data/v62.0/jobs/query"
+    created = send("POST", jobs, body={"operation": "query", "query": SOQL}).json()
+    aborted = send("PATCH", f"{jobs}/{created['id']}", body={"state": "Aborted"}).json()
+    assert aborted["state"] == "Aborted"
+    with pytest.raises(SalesforceError, match="ended Aborted") as caught:
+        QueryJob(send, "/services/data/v62.0", "crm.bulk_query").wait(created["id"], 5)
+    assert caught.value.code == "JOB_ABORTED"
