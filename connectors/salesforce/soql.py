@@ -3,7 +3,7 @@
 
 ``SELECT Id, Name, Owner.Name FROM Account WHERE Industry = 'Energy' AND
 LastModifiedDate >= 2024-05-01T00:00:00Z ORDER BY LastModifiedDate, Id LIMIT 10`` parses to
-a :class:`Query`; :func:`matches` and :func:`sort_key` apply it to stored records. A query
+a :class:`Query`; :func:`matches` tells whether a stored record passes its filters. A query
 outside this part raises :class:`SoqlError` with Salesforce's ``MALFORMED_QUERY``.
 
 Example:
