@@ -51,8 +51,9 @@ def second(text: str) -> str:
 class ChangeFeed:
     """One sObject's changed records, with the marker kept in ``state``.
 
-    ``fetch`` runs a SOQL query and returns every record (all pages); ``start`` is the
-    marker to begin with when ``state`` has none (default: now).
+    ``fetch`` runs a SOQL query and returns every record (all pages; through ``queryAll``
+    with ``include_deleted``, whose deleted records are ``record.deleted`` events); ``start``
+    is the marker to begin with when ``state`` has none (default: now).
     """
 
     def __init__(
@@ -64,10 +65,11 @@ class ChangeFeed:
         source: str,
         *,
         start: str | None = None,
+        include_deleted: bool = False,
     ) -> None:
         self.fetch = fetch
         self.sobject = sobject
-        wanted = [*fields, STAMP, "CreatedDate"]
+        wanted = [*fields, STAMP, "CreatedDate", "IsDeleted" if include_deleted else ""]
         self.fields = list(dict.fromkeys(f for f in wanted if f))  # each once, in order
         self.state = state
         self.source = source
@@ -106,11 +108,16 @@ class ChangeFeed:
     def event(self, record: dict[str, Any]) -> Event:
         """The event of one record: id ``sObject:Id:LastModifiedDate``, data its fields."""
         stamp = str(record.get(STAMP))
-        created = record.get("CreatedDate") == stamp
+        if record.get("IsDeleted") is True:
+            kind = "record.deleted"
+        elif record.get("CreatedDate") == stamp:
+            kind = "record.created"
+        else:
+            kind = "record.updated"
         return Event(
             source=self.source,
             id=f"{self.sobject}:{record.get('Id')}:{stamp}",
-            type="record.created" if created else "record.updated",
+            type=kind,
             subject=str(record.get("Id")),
             time=when(stamp),
             data=flat(record),
@@ -144,10 +151,14 @@ def follow(
             quiet_since = time.monotonic()
             if max_events is not None and delivered >= max_events:
                 return
+        idle = False
         while (wait := looked_at + interval - time.monotonic()) > 0:
             if timeout is not None and time.monotonic() - quiet_since >= timeout:
                 return
             time.sleep(min(wait, IDLE_SECONDS))
+            idle = True
             yield None
         if timeout is not None and time.monotonic() - quiet_since >= timeout:
             return
+        if not (events or idle):  # a look that took longer than the interval
+            yield None

@@ -293,13 +293,15 @@ class Salesforce(HttpConnector):
         fields: list[str] | str | None = None,
         since: str | None = None,
         interval: float = 30.0,
+        include_deleted: bool = False,
         max_events: int | None = 100,
         timeout: float | None = 60.0,
     ) -> Iterator[list[Event] | None]:
         """Records of an sObject created or changed, polled by ``LastModifiedDate``.
 
         Each event's id is ``sObject:Id:LastModifiedDate`` (a record saved twice is two
-        events), its type ``record.created`` or ``record.updated``, its subject the record's
+        events), its type ``record.created``, ``record.updated`` or (with
+        ``include_deleted``) ``record.deleted``, its subject the record's
         Id and its data the record's fields. Records sharing a timestamp are each reported
         once (see :mod:`workbench.connectors.salesforce.changes`).
 
@@ -310,6 +312,7 @@ class Salesforce(HttpConnector):
             since: where to start when there is no marker yet (default: now), such as
                 ``2024-05-01T00:00:00Z``
             interval: seconds between two looks
+            include_deleted: read through queryAll, so deleted records are reported too
             max_events: stop after this many events (None: never)
             timeout: stop after this many seconds with nothing new (None: never)
         """
@@ -331,13 +334,15 @@ class Salesforce(HttpConnector):
         if isinstance(fields, str):
             fields = [f.strip() for f in fields.split(",") if f.strip()]
         chosen = list(fields) if fields else self.describe(name).df["name"].tolist()
+        kind = "queryAll" if include_deleted else "query"
         feed = ChangeFeed(
-            lambda soql: self._records(label, "query", soql, None)[0],
+            lambda soql: self._records(label, kind, soql, None)[0],
             name,
             ["Id", *chosen],
             self.trigger_state,
             label,
             start=since,
+            include_deleted=include_deleted,
         )
         return follow(feed, interval=interval, max_events=max_events, timeout=timeout)
 

@@ -107,6 +107,19 @@ def test_fields_may_be_given_as_comma_separated_text(crm: Salesforce) -> None:
     assert set(batch[0].data) == {"Id", "Name", "Email", "LastModifiedDate", "CreatedDate"}
 
 
+def test_deleted_records_are_reported_through_query_all_when_asked(
+    jwt_settings: dict[str, Any], inbox: Inbox, crm: Salesforce
+) -> None:
+    assert read(jwt_settings, inbox, include_deleted=True) == 12
+    crm.delete("Account", GENEPOINT)
+    assert read(jwt_settings, inbox, include_deleted=True) == 1
+    gone = delivered(inbox)[-1]
+    assert (gone.subject, gone.type, gone.data["IsDeleted"]) == (
+        GENEPOINT, "record.deleted", True,
+    )  # fmt: skip
+    assert read(jwt_settings, inbox) == 11  # without it: another source, no deleted records
+
+
 def test_a_since_that_is_no_datetime_is_refused(crm: Salesforce) -> None:
     with pytest.raises(ActionArgumentError, match="since must be a datetime"):
         crm.changed_records(sobject="Account", since="yesterday")
