@@ -53,7 +53,7 @@ class FakeSalesforce:
     refuse_every_token: bool = False
 
     def expire_tokens(self) -> None:
-        """Every token issued so far is refused from now on (a session that timed out)."""
+        """Every token issued so far is refused from now on (tokens that timed out)."""
         self.tokens.clear()
 
     def api_calls(

@@ -91,7 +91,7 @@ def test_the_refresh_token_grant_signs_in(fake: FakeSalesforce) -> None:
     assert fake.grants == ["refresh_token"]
 
 
-def test_an_expired_session_is_refreshed_once_and_the_call_sent_again(
+def test_an_expired_token_is_refreshed_once_and_the_call_sent_again(
     crm: Salesforce, fake: FakeSalesforce
 ) -> None:
     crm.query(QUERY)
@@ -101,7 +101,7 @@ def test_an_expired_session_is_refreshed_once_and_the_call_sent_again(
     assert [status for *_, status in fake.api_calls()] == [200, 401, 200]
 
 
-def test_a_session_refused_after_the_refresh_names_invalid_session_id(
+def test_a_token_refused_after_the_refresh_names_invalid_session_id(
     crm: Salesforce, fake: FakeSalesforce
 ) -> None:
     fake.refuse_every_token = True
