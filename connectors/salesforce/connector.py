@@ -240,11 +240,12 @@ class Salesforce(HttpConnector):
             f"{self.config.data_path}/sobjects/{_sobject(label, sobject)}/"
             f"{_sobject(label, external_id_field)}/{quote(str(external_id), safe='')}"
         )
-        answer = self._send(label, "PATCH", path, content=_body(label, record))
+        answer = self._send(label, "PATCH", path, content=_body(label, record), allow=(300,))
         if answer.status_code == 300:  # several records hold that external id
             raise SalesforceError(
                 f"{label}: {len(answer.json())} {sobject} records have "
-                f"{external_id_field} = {external_id!r}; make the field unique",
+                f"{external_id_field} = {external_id!r}; upsert needs a value held by one "
+                "record at most (a Unique external id field)",
                 code="MULTIPLE_CHOICES",
                 status=300,
             )
@@ -391,9 +392,10 @@ class Salesforce(HttpConnector):
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         content: bytes | None = None,
+        allow: tuple[int, ...] = (),
     ) -> httpx.Response:
-        """Send a request to the org (``body`` as JSON); an error answer raises
-        SalesforceError."""
+        """Send a request to the org (``body`` as JSON); an error answer (other than the
+        statuses in ``allow``) raises SalesforceError."""
         client = self.http()
         if body is not None:
             content = _body(label, body)
@@ -402,7 +404,8 @@ class Salesforce(HttpConnector):
             method, path, params=params, content=content, headers=headers
         )
         answer = send(client, request, label)
-        check_answer(answer, label)
+        if answer.status_code not in allow:
+            check_answer(answer, label)
         return answer
 
     def _record_path(self, label: str, sobject: str, record_id: str) -> str:

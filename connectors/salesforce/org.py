@@ -382,6 +382,8 @@ class SampleOrg:
                     [described["name"]],
                 )
             spelled[described["name"]] = value
+            if described["unique"] and value is not None:
+                self._check_unique(sobject, record, described["name"], value)
         now = stamp(self.clock())
         if record is None:
             missing = [
@@ -407,6 +409,19 @@ class SampleOrg:
         record.update(spelled)
         record["LastModifiedDate"] = now
         return str(record["Id"])
+
+    def _check_unique(
+        self, sobject: str, record: dict[str, Any] | None, name: str, value: Any
+    ) -> None:
+        for other in self.records[sobject].values():
+            if other is not record and other.get(name) == value and not other["IsDeleted"]:
+                raise OrgError(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {name} duplicates value on record with id: "
+                    f"{other['Id']}",
+                    [name],
+                )
 
     # -- Bulk API 2.0 query jobs ----------------------------------------------------------
 

@@ -78,6 +78,21 @@ def test_upsert_on_a_field_that_is_no_external_id_is_refused(crm: Salesforce) ->
         crm.upsert("Account", "Phone", "(336) 222-7000", {"Name": "x"})
 
 
+def test_upsert_on_a_value_several_records_hold_is_refused_with_their_count(
+    crm: Salesforce,
+) -> None:
+    with pytest.raises(SalesforceError, match="2 Contact records have Legacy_Id__c") as caught:
+        crm.upsert("Contact", "Legacy_Id__c", "EDGE-7", {"Title": "CFO"})
+    assert (caught.value.code, caught.value.status) == ("MULTIPLE_CHOICES", 300)
+    assert crm.upsert("Contact", "Legacy_Id__c", "BTC-1", {"Title": "VP"}).data["created"] is False
+
+
+def test_a_value_a_unique_field_holds_already_is_refused(crm: Salesforce) -> None:
+    with pytest.raises(SalesforceError, match="DUPLICATE_VALUE") as caught:
+        crm.create("Account", {"Name": "Copy", "External_Id__c": "CUST-1001"})
+    assert BURLINGTON in str(caught.value)
+
+
 def test_delete_answers_204_and_the_record_is_gone(crm: Salesforce, fake: FakeSalesforce) -> None:
     assert crm.delete("Account", BURLINGTON).data["deleted"] is True
     assert fake.api_calls("DELETE")[-1][3] == 204
