@@ -8,12 +8,14 @@ import sys
 import textwrap
 from typing import Any
 
+import httpx
 import pytest
 
-from workbench.openapi import load_spec
+from workbench.openapi import example_arguments, load_spec
 from workbench.openapi.connector import ApiConnector, connector_class
 from workbench.openapi.model import ApiSpec
 from workbench.openapi.parameters import SpecWarning
+from workbench.openapi.sandbox import SandboxTransport
 
 LETTERS = "^\\p{L}+$"
 
@@ -69,7 +71,7 @@ def test_a_unicode_property_pattern_is_read_checked_and_matched() -> None:
 
 BODY_PATTERN = """
 import warnings
-from workbench.openapi import load_spec
+from workbench.openapi import example_arguments, load_spec
 from workbench.openapi.connector import connector_class
 doc = {"openapi": "3.0.3", "info": {"title": "Tags", "version": "1"},
        "servers": [{"url": "https://tags.example.com"}],
@@ -203,5 +205,65 @@ def test_a_file_body_written_as_an_object_is_sent_and_checked_as_bytes() -> None
         spec = load_spec(doc, name="moderator")
     assert spec.operations["screen"].body.schema == {"type": "string", "format": "binary"}
     assert repr(sandboxed(spec).screen(body="Is this crap email abcdef@abcd.com?")).endswith(
+        "a sandbox answer>"
+    )
+
+
+def posting(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+    doc = document([])
+    doc["paths"] = {
+        "/pages": {
+            "post": {
+                "operationId": "rotate",
+                "requestBody": {"required": True, "content": {media: {"schema": schema}}},
+                "responses": {"204": {"description": "rotated"}},
+            }
+        }
+    }
+    return doc
+
+
+def test_multipart_parts_are_checked_as_the_types_of_their_properties() -> None:
+    schema = {
+        "type": "object",
+        "required": ["file", "angle"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "angle": {"type": "integer", "enum": [0, 90, 180]},
+            "scale": {"type": "number"},
+            "notify": {"type": "boolean"},
+            "code": {"type": "string"},
+        },
+    }
+    spec = load_spec(posting("multipart/form-data", schema), name="pages")
+    pages = sandboxed(spec)
+    done = pages.rotate(file=b"%PDF", angle=90, scale=1.5, notify=False, code="007")
+    assert repr(done).endswith("a sandbox answer>")
+    client = httpx.Client(transport=SandboxTransport(spec), base_url="https://wild.example.com")
+    sent = client.post("/pages", data={"angle": "45", "notify": "yes"}, files={"file": b"%PDF"})
+    assert sent.status_code == 400
+    assert "angle: 45 is not one of [0, 90, 180]" in sent.text
+    assert "notify: 'yes' is not of type 'boolean'" in sent.text
+
+
+def test_a_pattern_no_engine_reads_checks_nothing() -> None:
+    schema = {
+        "type": "object",
+        "required": ["secret"],
+        "properties": {"secret": {"type": "string", "pattern": "^(\\p{LD}|\\p{Punct}| )+$"}},
+    }
+    trusts = sandboxed(load_spec(posting("application/json", schema), name="trusts"))
+    assert repr(trusts.rotate(secret="pa55 word!")).endswith("a sandbox answer>")
+
+
+def test_a_required_name_the_schema_does_not_describe_is_an_argument() -> None:
+    schema = {
+        "type": "object",
+        "required": ["types", "includeThumbnail"],
+        "properties": {"types": {"type": "array"}, "includeThumbenail": {"type": "boolean"}},
+    }
+    spec = load_spec(posting("application/json", schema), name="subs")
+    assert set(example_arguments(spec.operations["rotate"], spec)) == {"types", "include_thumbnail"}
+    assert repr(sandboxed(spec).rotate(types=["a"], include_thumbnail=True)).endswith(
         "a sandbox answer>"
     )

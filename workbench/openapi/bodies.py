@@ -106,8 +106,9 @@ def body_fields(
 ) -> dict[str, str]:
     """Python name -> wire name of an object body's properties, when they can be keywords.
 
-    Empty when the schema (its top-level ``$ref`` followed, ``allOf`` merged) is not an
-    object with properties, or when a property's python name collides with one in
+    A name the schema requires without describing it is a property too. Empty when the
+    schema (its top-level ``$ref`` followed, ``allOf`` merged) is not an object with
+    properties, or when a property's python name collides with one in
     ``taken`` (the parameters') or with another property's.
 
     Example:
@@ -119,6 +120,9 @@ def body_fields(
         {'id': 'id', 'display_name': 'displayName'}
         >>> body_fields(schema, Resolver(doc, "file:///s.json", "s.json"), {"id"}, "#/b")
         {}
+        >>> body_fields({"properties": {"a": {}}, "required": ["a", "b"]}, Resolver(doc,
+        ...             "file:///s.json", "s.json"), (), "#/b")
+        {'a': 'a', 'b': 'b'}
     """
     properties = _properties(schema, resolver, where, 0)
     fields: dict[str, str] = {}
@@ -153,4 +157,9 @@ def _properties(
     if not isinstance(own, Mapping):
         return None
     merged.update(own)
+    listed = schema.get("required")
+    if schema.get("additionalProperties") is not False and isinstance(listed, list):
+        for name in listed:  # required, yet not described (often a misspelt property)
+            if isinstance(name, str):
+                merged.setdefault(name, {})
     return merged

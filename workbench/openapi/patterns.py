@@ -77,8 +77,15 @@ def search(pattern: str, text: str) -> bool:
 
 
 def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    """JSON Schema's ``pattern``, read by ``re`` or ``regex``."""
-    if validator.is_type(instance, "string") and not search(pattern, instance):
+    """JSON Schema's ``pattern``, read by ``re`` or ``regex``; one neither reads (a spec's
+    defect, such as ``\\p{LD}``) checks nothing rather than failing every request."""
+    if not validator.is_type(instance, "string"):
+        return
+    try:
+        found = search(pattern, instance)
+    except regex.error:
+        return
+    if not found:
         from jsonschema.exceptions import ValidationError
 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
@@ -118,6 +125,8 @@ def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str |
         'cus_AAAA'
         >>> matching(r"^[0-9a-f]+$", min_length=8)
         '00000000'
+        >>> matching(r"^arn:aws:.+:pipeline/.+$", min_length=24)  # the first repeat stretches
+        'arn:aws:aaaaa:pipeline/a'
         >>> matching(r"(a)\\1") is None
         True
         >>> matching(r"^a{1000000000}$")
@@ -129,11 +138,12 @@ def matching(pattern: str, min_length: int = 0, *, limit: int = 10_000) -> str |
     try:
         parsed = _parser.parse(_readable(pattern) if needs_regex(pattern) else pattern)
         out = _Out(limit)
-        _emit(parsed, out, 0)
+        _emit(parsed, out, False)
         if out.length < min_length:
             stretched = _Out(limit)
+            stretched.budget = min_length - out.length
             try:
-                _emit(parsed, stretched, min_length)
+                _emit(parsed, stretched, True)
             except TooLong:
                 return None  # stretching overshoots; the shortest is too short
             out = stretched
@@ -193,6 +203,7 @@ class _Out(list[str]):
         super().__init__()
         self.limit = limit
         self.length = 0
+        self.budget = 0  # characters still to add by stretching open repeats
 
     def append(self, text: str) -> None:
         self.length += len(text)
@@ -201,7 +212,9 @@ class _Out(list[str]):
         super().append(text)
 
 
-def _emit(items: Any, out: _Out, stretch: int) -> None:
+def _emit(items: Any, out: _Out, stretch: bool) -> None:
+    """Append the shortest text ``items`` match to ``out``; with ``stretch``, open repeats
+    go round again, first come first served, until ``out.budget`` characters are added."""
     for op, arg in items:
         name = str(op)
         if name == "LITERAL":
@@ -215,13 +228,15 @@ def _emit(items: Any, out: _Out, stretch: int) -> None:
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = arg
             count = low if low else min(1, high)
-            if stretch and high > low:
-                count = max(count, min(high, stretch))
-            for _ in range(count):
-                before = out.length
+            done = 0
+            while done < count or (stretch and done < high and out.budget > 0):
+                before, budget = out.length, out.budget
                 _emit(sub, out, stretch)
                 if out.length == before:
                     break  # the part emits nothing: repeating it changes nothing
+                if done >= count:  # a round past the shortest: what it added beyond its parts
+                    out.budget -= (out.length - before) - (budget - out.budget)
+                done += 1
         elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
             _emit(arg[-1], out, stretch)
         elif name == "BRANCH":

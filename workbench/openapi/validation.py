@@ -21,6 +21,7 @@ from workbench.openapi.core_support import (
     LastPathFinder,
     rebased,
     style_deserializers_factory,
+    typed_form_loads,
     unreadable,
 )
 from workbench.openapi.iri import defer_iri_grammar
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from workbench.openapi.model import ApiSpec, Operation
 
 HOST = "http://sandbox.invalid"
+MULTIPART = "multipart/form-data"
 
 
 class OpenApiCoreRequest:
@@ -103,6 +105,7 @@ class RequestChecker:
     def __init__(self, spec: ApiSpec) -> None:
         self.spec = spec
         self._routes: dict[str, tuple[Any, Any]] = {}
+        self._openapis: dict[str, OpenAPI] = {}
 
     @cached_property
     def openapi(self) -> OpenAPI:
@@ -113,26 +116,41 @@ class RequestChecker:
     def _checks(self) -> tuple[Any, Any]:
         return _validators(self.openapi)
 
-    def _route_checks(self, route: str) -> tuple[Any, Any]:
+    def _route_checks(self, route: str, operation: Operation | None = None) -> tuple[Any, Any]:
         """The validators for requests to path ``route`` (already matched), built on first use.
 
         Their document is the spec's with only that path rebased, so the first request to
         one operation of a large API does not copy every path, and that path comes first:
         openapi-core's path lookup stops at the first path that matches the request's
-        route, rather than building a matcher for each path before it.
+        route, rather than building a matcher for each path before it. An ``operation``
+        with a multipart body has validators of its own, which read its parts as typed
+        (:func:`~workbench.openapi.core_support.typed_form_loads`).
         """
-        found = self._routes.get(route)
+        body = operation.body if operation is not None else None
+        multipart = body is not None and body.media_type.startswith(MULTIPART)
+        key = f"{route} {operation.name}" if multipart and operation is not None else route
+        found = self._routes.get(key)
         if found is None:
-            document = self.spec.document
-            paths = document.get("paths")
-            if not isinstance(paths, Mapping) or not isinstance(paths.get(route), Mapping):
+            openapi = self._route_openapi(route)
+            if openapi is None:
                 return self._checks
+            forms = {}
+            if multipart and body is not None:
+                forms = {MULTIPART: typed_form_loads(body.schema, self.spec.resolve)}
+            found = self._routes[key] = _validators(openapi, forms)
+        return found
+
+    def _route_openapi(self, route: str) -> OpenAPI | None:
+        document = self.spec.document
+        paths = document.get("paths")
+        if not isinstance(paths, Mapping) or not isinstance(paths.get(route), Mapping):
+            return None
+        if route not in self._openapis:
             one = rebased({**document, "paths": {route: paths[route]}})
             with paused_gc():
                 others = {name: item for name, item in paths.items() if name != route}
-                found = _validators(_openapi({**one, "paths": {**one["paths"], **others}}))
-            self._routes[route] = found
-        return found
+                self._openapis[route] = _openapi({**one, "paths": {**one["paths"], **others}})
+        return self._openapis[route]
 
     def problems(
         self,
@@ -157,7 +175,10 @@ class RequestChecker:
         if operation is not None:
             skipped = {p.name for p in operation.parameters if unreadable(p, self.spec.resolve)}
         found: list[str] = []
-        checks = self._checks if operation is None else self._route_checks(operation.path)
+        if operation is None:
+            checks = self._checks
+        else:
+            checks = self._route_checks(operation.path, operation)
         for check in checks:
             for error in check.iter_errors(adapter):
                 if getattr(error, "name", None) in skipped:
@@ -187,8 +208,9 @@ def _load_openapi_core() -> None:
     validate_with_regex()
 
 
-def _validators(openapi: OpenAPI) -> tuple[Any, Any]:
-    """The parameters and body validators of ``openapi``, sharing one path finder."""
+def _validators(openapi: OpenAPI, media: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+    """The parameters and body validators of ``openapi``, sharing one path finder; ``media``
+    adds or replaces readers of request bodies by media type."""
     from openapi_core.validation.request import validators as v
 
     parameters: Any
@@ -201,6 +223,7 @@ def _validators(openapi: OpenAPI) -> tuple[Any, Any]:
     options = {
         "style_deserializers_factory": style_deserializers_factory(parameters),
         "path_finder_cls": LastPathFinder(spec),
+        "extra_media_type_deserializers": dict(media or {}),
     }
     return parameters(spec, **options), body(spec, **options)
 
