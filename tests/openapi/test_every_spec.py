@@ -19,6 +19,7 @@ from workbench.http.records import dig
 from workbench.openapi import connector_class, example_arguments, load_spec
 from workbench.openapi.actions import RAW
 from workbench.openapi.connector import ApiConnector
+from workbench.openapi.schemas import flatten
 
 SAMPLE = 8
 """List operations called per spec: spread evenly over the spec's list operations."""
@@ -43,6 +44,25 @@ def without_credentials(connector: ApiConnector, action: str) -> dict[str, Any]:
 def list_actions(connector: ApiConnector) -> list[str]:
     """The actions whose success answer holds a list of records (a records selector)."""
     return sorted(name for name, spec in connector.action_specs.items() if spec.records is not None)
+
+
+def required_at(connector: ApiConnector, action: str) -> bool:
+    """Whether the success schema requires every step of the path to the action's records.
+
+    Example:
+        >>> required_at(sandboxed("slack.com.json"), "reminders_list")
+        True
+        >>> required_at(sandboxed("slack.com.json"), "chat_update")  # message.attachments
+        False
+    """
+    spec = connector.action_specs[action]
+    success = spec.operation.success()
+    schema = flatten(success.schema, connector.api.resolve) if success and success.schema else {}
+    for name in (spec.records or "").split(".") if spec.records else []:
+        if name not in (schema.get("required") or []):
+            return False
+        schema = flatten(schema.get("properties", {}).get(name, {}), connector.api.resolve)
+    return True
 
 
 def spread(names: list[str], count: int) -> list[str]:
@@ -71,7 +91,8 @@ def test_a_list_answer_has_one_row_per_record(path: Path) -> None:
         records = dig(body, spec.records)
         if isinstance(records, list):
             expected = len(records) * max(result.pages or 1, 1)
-        else:  # this answer left the optional list out: the body is kept whole, one row
+        else:  # this answer left an optional list out: the body is kept whole, one row
+            assert not required_at(connector, action), (action, spec.records, body)
             assert result.data == body, action
             expected = 1
         checked[action] = (len(result.df), expected)
