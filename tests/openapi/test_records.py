@@ -44,6 +44,19 @@ def test_stripe_customers_are_rows() -> None:
     assert not {"has_more", "url"} & set(result.df.columns)
 
 
+def test_slack_s_one_user_is_one_row_and_its_members_are_rows() -> None:
+    """Slack's spec writes one user as ``items`` with no ``type``; the answer holds an object."""
+    slack = sandboxed("slack.com.json", "slack")
+    assert slack.action_specs["users_info"].records is None
+    body = slack.users_info(user="W012A3CDE", raw=True).data
+    assert isinstance(body["user"], dict)
+    frame = slack.users_info(user="W012A3CDE").df
+    assert len(frame) == 1 and frame["user.id"].tolist() == [body["user"]["id"]]
+    assert slack.action_specs["users_list"].records == "members"
+    members = slack.users_list(raw=True).data["members"]
+    assert len(slack.users_list().df) == len(members)
+
+
 def test_stripe_single_resources_stay_whole() -> None:
     """A charge has an ``id``: its ``refunds.data`` is not taken for the records."""
     stripe = sandboxed("stripe.com.json", "stripe")
@@ -211,6 +224,10 @@ def test_an_operation_parameter_named_records_or_raw_wins(lists: Any) -> None:
         ({"properties": {"names": {"type": "array", "items": {"type": "string"}}}}, None),
         ({"properties": {"data": LISTED, "results": LISTED}}, None),
         ({"$ref": "#/components/schemas/Page"}, "items"),
+        ({"items": {"type": "object"}}, None),  # items but no type: not declared an array
+        ({"properties": {"user": {"items": {"type": "object"}}, "ok": {}}}, None),
+        ({"properties": {"fields": {**LISTED, "type": ["object", "null", "array"]}}}, None),
+        ({"properties": {"rows": {**LISTED, "type": ["array", "null"]}}}, "rows"),
     ],
 )
 def test_the_rule(schema: dict[str, Any], expected: str | None) -> None:

@@ -18,7 +18,7 @@ from workbench.openapi import example_arguments, load_spec
 from workbench.openapi.connector import ApiConnector, connector_class
 from workbench.openapi.model import ApiSpec
 from workbench.openapi.reply import SANDBOX_HEADER, to_result
-from workbench.openapi.sandbox import SandboxTransport, echo
+from workbench.openapi.sandbox import NOTE_HEADER, SandboxTransport, echo
 from workbench.openapi.schemas import inline
 
 
@@ -216,3 +216,28 @@ def test_a_value_that_looks_secret_is_not_echoed_into_the_answer() -> None:
 def test_an_answer_from_the_service_is_not_marked_as_a_sandbox_one() -> None:
     request = httpx.Request("GET", "https://api.test/x")
     assert to_result(httpx.Response(200, json=[], request=request), None, "x.y").sandbox is False
+
+
+def test_an_example_without_the_required_records_gets_them_generated(slack: ApiConnector) -> None:
+    """Slack's reminders.list example is ``{"ok": true}``; its schema requires ``reminders``."""
+    operation = slack.api.operations["reminders_list"]
+    (response,) = [r for r in operation.responses if r.status == "200"]
+    assert response.examples == ({"ok": True},)
+    body = slack.reminders_list(raw=True)
+    assert body.data["ok"] is True
+    assert isinstance(body.data["reminders"], list) and body.data["reminders"]
+    assert body.raw["headers"][NOTE_HEADER.lower()] == (
+        "the spec's example lacks required reminders: generated"
+    )
+    response_valid(slack.api, "reminders_list", "200", body.data)
+    rows = slack.reminders_list().df
+    assert len(rows) == len(body.data["reminders"])
+    assert rows["id"].tolist() == [r["id"] for r in body.data["reminders"]]
+
+
+def test_an_example_with_what_the_schema_requires_is_answered_as_it_is(
+    slack: ApiConnector,
+) -> None:
+    answer = slack.conversations_list(raw=True)
+    assert [c["name"] for c in answer.data["channels"]] == ["general", "random"]
+    assert NOTE_HEADER.lower() not in answer.raw["headers"]

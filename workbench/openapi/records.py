@@ -3,6 +3,10 @@
 The rule, applied to the 2xx JSON schema (``$ref``s followed, ``allOf`` merged):
 
 1. A body that is an array is the list of records (selector :data:`BODY`, the empty path).
+   An array is a schema that declares ``type: array`` (or ``[array, null]``): ``items``
+   without a ``type`` allows any value (Slack's spec describes one user or one channel
+   object that way, and the answers hold an object there), and ``[object, array]`` may be
+   either, so neither is taken for a list.
 2. Otherwise every property path, through nested objects down to :data:`MAX_DEPTH` levels
    (arrays are not searched inside), whose schema is an array of objects or an array of
    arrays is a candidate. An object with an ``id`` property is one resource, not a page
@@ -46,16 +50,19 @@ def find_records(schema: Mapping[str, Any] | None, resolve: Resolver) -> str | N
         >>> resolve = {"#/Item": {"type": "object", "properties": {"id": {}}}}.__getitem__
         >>> find_records({"type": "array", "items": {"$ref": "#/Item"}}, resolve)
         ''
+        >>> rows = {"type": "array", "items": {"$ref": "#/Item"}}
         >>> find_records({"properties": {"meta": {"properties": {"page": {}}},
-        ...     "result": {"properties": {"users": {"items": {"$ref": "#/Item"}}}}}}, resolve)
+        ...     "result": {"properties": {"users": rows}}}}, resolve)
         'result.users'
-        >>> find_records({"properties": {"data": {"items": {"$ref": "#/Item"}},
-        ...     "links": {"items": {"type": "object"}}}}, resolve)
+        >>> links = {"type": "array", "items": {"type": "object"}}
+        >>> find_records({"properties": {"data": rows, "links": links}}, resolve)
         'data'
-        >>> print(find_records({"properties": {"users": {"items": {"$ref": "#/Item"}},
-        ...     "teams": {"items": {"type": "object"}}}}, resolve))
+        >>> print(find_records({"properties": {"users": rows, "teams": links}}, resolve))
         None
-        >>> find_records({"properties": {"values": {"items": {"items": {}}}}}, resolve)
+        >>> print(find_records({"properties": {"user": {"items": {"$ref": "#/Item"}}}}, resolve))
+        None
+        >>> table = {"type": "array", "items": {"type": "array", "items": {}}}
+        >>> find_records({"properties": {"values": table}}, resolve)
         'values'
     """
     if not isinstance(schema, Mapping):
@@ -112,7 +119,12 @@ class _Search:
 
 
 def _is_array(schema: Mapping[str, Any]) -> bool:
-    return "array" in types_of(schema)[0]
+    """True for a schema declared an array and nothing else but null.
+
+    ``items`` alone does not make one, nor ``type: [object, array]`` (either may come).
+    """
+    types = types_of(schema)[0] if "type" in schema else []
+    return types == ["array"]
 
 
 def _holds_records(array: Mapping[str, Any], resolve: Resolver) -> bool:

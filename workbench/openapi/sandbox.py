@@ -3,7 +3,10 @@
 Each request is matched to its operation (404 for an unknown path, 405 for a method the
 path does not have) and validated against the spec with openapi-core (400 with the reasons
 when it is invalid, the way a real API would answer). A valid request gets a schema-valid
-answer for the success status: the spec's own example first, generated data otherwise.
+answer for the success status: the spec's own example first, generated data otherwise. An
+example that leaves out properties the schema requires (Slack's ``reminders.list`` example is
+``{"ok": true}``, with no ``reminders``) has them generated (:func:`completed`), so a list
+answer has its records.
 Generated data is bounded (see :mod:`~workbench.openapi.examples`); an answer cut short by
 a bound says why in its ``X-Workbench-Sandbox-Note`` header. Credentials an operation
 declares as parameters are filled in before the request is built
@@ -26,6 +29,7 @@ from workbench.openapi.examples import credential_stand_in, generate
 from workbench.openapi.model import ApiSpec, Operation
 from workbench.openapi.reply import SANDBOX_HEADER
 from workbench.openapi.routes import Router
+from workbench.openapi.schemas import flatten
 from workbench.openapi.styles import jsonable
 from workbench.openapi.validation import RequestChecker
 from workbench.redaction import looks_secret
@@ -183,6 +187,12 @@ class SandboxTransport(httpx.BaseTransport):
             return status, b"", headers
         if response.examples:
             value: Any = response.examples[0]
+            if response.schema is not None:
+                value, generated = completed(value, response.schema, self.spec, seed=self.seed)
+                if generated:
+                    headers[NOTE_HEADER] = (
+                        "the spec's example lacks required " + ", ".join(generated) + ": generated"
+                    )
         elif response.schema is not None:
             example = generate(response.schema, self.spec, seed=self.seed)
             value = example.value
@@ -195,6 +205,37 @@ class SandboxTransport(httpx.BaseTransport):
             media = "application/json"
         headers["Content-Type"] = media
         return status, _encode(value, media), headers
+
+
+def completed(
+    example: Any, schema: Mapping[str, Any], spec: ApiSpec, *, seed: int = 0
+) -> tuple[Any, list[str]]:
+    """``example`` with the required properties it leaves out generated, and their names.
+
+    Only an object example's own properties are looked at; what it has is kept as it is.
+
+    Example:
+        >>> spec = ApiSpec("t", "1", "", {}, {}.__getitem__)
+        >>> schema = {"type": "object", "required": ["ok", "items"], "properties": {
+        ...     "ok": {"type": "boolean"},
+        ...     "items": {"type": "array", "items": {"type": "object", "required": ["id"],
+        ...               "properties": {"id": {"type": "integer"}}}}}}
+        >>> completed({"ok": True}, schema, spec)
+        ({'ok': True, 'items': [{'id': 1}, {'id': 2}]}, ['items'])
+        >>> completed({"ok": True, "items": []}, schema, spec)
+        ({'ok': True, 'items': []}, [])
+    """
+    if not isinstance(example, dict):
+        return example, []
+    required = flatten(schema, spec.resolve).get("required")
+    missing = [n for n in required or () if isinstance(n, str) and n not in example]
+    if not missing:
+        return example, []
+    made = generate(schema, spec, seed=seed).value
+    if not isinstance(made, dict):
+        return example, []
+    found = [name for name in missing if name in made]
+    return {**example, **{name: made[name] for name in found}}, found
 
 
 def _encode(value: Any, media: str) -> bytes:
