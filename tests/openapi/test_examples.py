@@ -216,3 +216,11 @@ def test_a_required_body_without_required_fields_gets_one_field() -> None:
     )
     assert example_arguments(spec.operations["create_check"], spec) == {"frequency": "example"}
     assert example_arguments(spec.operations["put_check"], spec) == {}  # an optional body
+
+
+def test_a_format_sample_the_pattern_allows_comes_before_text_made_from_the_pattern() -> None:
+    spec = load_spec(document(), name="petstore")
+    data = {"type": "string", "format": "byte", "pattern": "^.{1,2097152}"}
+    assert example_for(data, spec, for_request=True) == "ZXhhbXBsZQ=="
+    digits = {"type": "string", "format": "byte", "pattern": "^[0-9]+$"}
+    assert example_for(digits, spec, for_request=True) == "0"  # the sample is not allowed

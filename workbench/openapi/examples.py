@@ -22,7 +22,7 @@ from typing import Any
 
 from workbench.openapi.arguments import Argument, plan
 from workbench.openapi.model import ApiSpec, Operation
-from workbench.openapi.patterns import TooLong, matching
+from workbench.openapi.patterns import TooLong, allows, matching
 from workbench.openapi.scalars import FORMATS, count, fits, length_ok, number_for, vary_number
 from workbench.openapi.schemas import Resolver, flatten, options, types_of
 
@@ -317,6 +317,9 @@ class _Generator:
             self.note(f"strings cut to {MAX_TEXT:,} characters")
             low = MAX_TEXT
         pattern = schema.get("pattern")
+        sample = FORMATS.get(fmt)
+        if sample is not None and length_ok(sample, schema) and allows(pattern, sample):
+            return sample  # a format's own sample, where the pattern allows it
         if isinstance(pattern, str):
             try:
                 text = matching(pattern, low, limit=MAX_TEXT)

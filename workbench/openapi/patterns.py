@@ -39,7 +39,7 @@ class TooLong(ValueError):
 def compiled(pattern: str) -> Any:
     """``pattern`` compiled by ``re``, or by ``regex`` where ``re`` cannot read it.
 
-    Raises ``regex.error`` (a ValueError) when neither can.
+    Raises ``regex.error`` when neither can.
 
     Example:
         >>> type(compiled(r"^[a-z]+$")) is re.Pattern, type(compiled(r"^\\p{L}+$")) is re.Pattern
@@ -76,16 +76,25 @@ def search(pattern: str, text: str) -> bool:
     return compiled(pattern).search(text) is not None
 
 
-def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    """JSON Schema's ``pattern``, read by ``re`` or ``regex``; one neither reads (a spec's
-    defect, such as ``\\p{LD}``) checks nothing rather than failing every request."""
-    if not validator.is_type(instance, "string"):
-        return
+def allows(pattern: Any, text: str) -> bool:
+    """Whether a schema's ``pattern`` allows ``text``; a pattern neither ``re`` nor ``regex``
+    reads (a spec's defect, such as ``\\p{LD}``, or not a string) allows everything.
+
+    Example:
+        >>> allows(r"^\\d+$", "12"), allows(r"^\\d+$", "1a"), allows(r"^\\p{LD}+$", "1a")
+        (True, False, True)
+    """
+    if not isinstance(pattern, str):
+        return True
     try:
-        found = search(pattern, instance)
-    except regex.error:
-        return
-    if not found:
+        return search(pattern, text)
+    except (re.error, regex.error, OverflowError, RecursionError):
+        return True
+
+
+def _pattern_keyword(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """JSON Schema's ``pattern``, read by ``re`` or ``regex`` (:func:`allows`)."""
+    if validator.is_type(instance, "string") and not allows(pattern, instance):
         from jsonschema.exceptions import ValidationError
 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
