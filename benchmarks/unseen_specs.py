@@ -105,7 +105,7 @@ def try_spec(path: Path, per_spec: int, seed: int) -> dict[str, Any]:
             getattr(connector, actions[operation.name])(**arguments)
             called += 1
         except Exception as error:
-            failures[operation.name] = f"{type(error).__name__}: {str(error)[:300]}"
+            failures[operation.name] = f"{type(error).__name__}: {str(error)[:900]}"
     return {
         "total": len(operations),
         "built": built,

@@ -17,6 +17,7 @@ from workbench.openapi.model import ApiSpec
 from workbench.openapi.parameters import SpecWarning
 from workbench.openapi.sandbox import SandboxTransport
 
+MULTIPART = "multipart/form-data"
 LETTERS = "^\\p{L}+$"
 
 
@@ -265,5 +266,91 @@ def test_a_required_name_the_schema_does_not_describe_is_an_argument() -> None:
     spec = load_spec(posting("application/json", schema), name="subs")
     assert set(example_arguments(spec.operations["rotate"], spec)) == {"types", "include_thumbnail"}
     assert repr(sandboxed(spec).rotate(types=["a"], include_thumbnail=True)).endswith(
+        "a sandbox answer>"
+    )
+
+
+def operations(paths: dict[str, Any]) -> ApiSpec:
+    doc = document([])
+    doc["paths"] = paths
+    return load_spec(doc, name="wild")
+
+
+def op(operation_id: str, **parts: Any) -> dict[str, Any]:
+    return {"operationId": operation_id, "responses": {"204": {"description": "done"}}, **parts}
+
+
+def body(media: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {media: {"schema": schema}}}
+
+
+def test_a_parameter_given_as_json_content_is_sent_as_json() -> None:
+    from workbench.openapi.requests import build_request
+
+    as_json = {"content": {"application/json": {"schema": {"type": "string"}}}}
+    hard = {"content": {"application/json": {"schema": {"type": "boolean"}}}}
+    user = {"name": "user_id", "in": "path", "required": True, **as_json}
+    parameters = [user, {"name": "hard_delete", "in": "query", **hard}]
+    spec = operations({"/users/{user_id}": {"delete": op("deleteUser", parameters=parameters)}})
+    values = {"user_id": "ann", "hard_delete": True}
+    sent = build_request(spec.operations["delete_user"], spec, values, base_url="https://w.test")
+    assert str(sent.url) == "https://w.test/users/%22ann%22?hard_delete=true"
+    assert repr(sandboxed(spec).delete_user(**values)).endswith("a sandbox answer>")
+
+
+def test_headers_the_client_sets_itself_are_not_held_against_the_request() -> None:
+    encoding = {"name": "Accept-Encoding", "in": "header", "schema": {"enum": ["base64"]}}
+    spec = operations({"/token": {"post": op("token", parameters=[encoding])}})
+    assert repr(sandboxed(spec).token()).endswith("a sandbox answer>")
+
+
+@pytest.mark.parametrize(
+    ("media", "schema", "value"),
+    [
+        ("*/*", {"type": "object", "properties": {"spec": {"type": "object"}}}, {"a": 1}),
+        ("application/json-patch+json", {"type": "object"}, {"op": "add"}),
+        ("application/octet-stream", {"type": "string", "format": "byte"}, "ZXhhbXBsZQ=="),
+    ],
+)
+def test_bodies_are_checked_as_they_are_sent(
+    media: str, schema: dict[str, Any], value: Any
+) -> None:
+    spec = operations({"/things": {"patch": op("patchThing", requestBody=body(media, schema))}})
+    wild = sandboxed(spec)
+    if spec.operations["patch_thing"].body.fields:
+        assert repr(wild.patch_thing(spec=value)).endswith("a sandbox answer>")
+    else:
+        assert repr(wild.patch_thing(body=value)).endswith("a sandbox answer>")
+
+
+def test_multipart_object_parts_are_json_and_union_parts_take_a_branch() -> None:
+    schema = {
+        "type": "object",
+        "required": ["chat_id", "media"],
+        "properties": {
+            "chat_id": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+            "media": {
+                "oneOf": [{"type": "object", "required": ["type"], "properties": {"type": {}}}]
+            },
+            "caption": {"type": "object", "properties": {"text": {"type": "string"}}},
+        },
+    }
+    spec = operations({"/edit": {"post": op("edit", requestBody=body(MULTIPART, schema))}})
+    done = sandboxed(spec).edit(chat_id=1, media={"type": "photo"}, caption={"text": "hi"})
+    assert repr(done).endswith("a sandbox answer>")
+
+
+def test_of_two_templates_alike_the_request_goes_to_the_one_it_fits() -> None:
+    by_id = {"name": "AttachmentID", "in": "path", "schema": {"type": "string", "format": "uuid"}}
+    by_name = {"name": "FileName", "in": "path", "schema": {"type": "string"}}
+    spec = operations(
+        {
+            "/files/{AttachmentID}": {"get": op("byId", parameters=[{**by_id, "required": True}])},
+            "/files/{FileName}": {"get": op("byName", parameters=[{**by_name, "required": True}])},
+        }
+    )
+    wild = sandboxed(spec)
+    assert repr(wild.by_name(file_name="report.pdf")).endswith("a sandbox answer>")
+    assert repr(wild.by_id(attachment_id="e3e70682-c209-4cac-a29f-6fbed82c07cd")).endswith(
         "a sandbox answer>"
     )

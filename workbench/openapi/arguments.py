@@ -23,7 +23,7 @@ from workbench.openapi.schemas import Resolver, flatten
 Where = Literal["path", "query", "header", "cookie", "field", "body"]
 
 # Header parameters OpenAPI says to ignore: the client sets these itself.
-_IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Argument:
     style: str | None = None
     explode: bool | None = None
     credential: bool = False
+    media_type: str | None = None  # given as ``content`` (not ``schema``): sent so encoded
 
 
 # Parameter names that carry the caller's credential, compared without case and separators.
@@ -89,7 +90,7 @@ def plan(operation: Operation, resolve: Resolver) -> list[Argument]:
     found: list[Argument] = []
     used: set[str] = set()
     for p in operation.parameters:
-        if p.location == "header" and p.name.lower() in _IGNORED_HEADERS:
+        if p.location == "header" and p.name.lower() in IGNORED_HEADERS:
             continue
         credential = is_credential(p.location, p.name, p.description)
         required = (p.required or p.location == "path") and not credential
@@ -105,6 +106,7 @@ def plan(operation: Operation, resolve: Resolver) -> list[Argument]:
                 p.style,
                 p.explode,
                 credential,
+                p.media_type,
             )
         )
     body = operation.body

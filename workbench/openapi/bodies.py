@@ -45,6 +45,28 @@ def file_object(media_type: str, schema: Any) -> bool:
     )
 
 
+def sent_as_bytes(media_type: str, schema: Any) -> bool:
+    """Whether a body of ``media_type`` is raw bytes on the wire whatever its string schema
+    says (``format: byte`` on ``application/octet-stream``), or a :func:`file_object`.
+
+    Example:
+        >>> sent_as_bytes("application/octet-stream", {"type": "string", "format": "byte"})
+        True
+        >>> sent_as_bytes("text/plain", {"type": "string"})
+        False
+    """
+    if file_object(media_type, schema):
+        return True
+    base = media_type.split(";", 1)[0].strip().lower()
+    textual = base.startswith("text/") or "xml" in base or "*" in base
+    return (
+        media_rank(media_type) == 3
+        and not textual
+        and isinstance(schema, Mapping)
+        and schema.get("type") == "string"
+    )
+
+
 def choose_media_type(media_types: Iterable[str]) -> str | None:
     """The media type to send or expect: JSON first, then form, then multipart, else the first.
 

@@ -2,7 +2,8 @@
 
 - :func:`rebased`: the document with ``/`` as its only server (any base URL can be
   checked) and without the header parameters OpenAPI says to ignore (``Accept``,
-  ``Content-Type``, ``Authorization``: the client and the auth set those).
+  ``Content-Type``, ``Authorization``: the client and the auth set those; ``Accept-Encoding``,
+  which the HTTP client sets itself).
 - :func:`deep_object_loads`: the ``deepObject`` style read the way Stripe and Rails write
   it, nested (``card[exp][month]=12``) and for lists too (``expand[0]=a``, ``expand[]=a``).
   openapi-core reads one level of objects only, and fails on a list even when absent.
@@ -16,12 +17,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from workbench.openapi.bodies import RAW_BYTES, file_object
+from workbench.openapi.arguments import IGNORED_HEADERS
+from workbench.openapi.bodies import RAW_BYTES, sent_as_bytes
 from workbench.openapi.model import Parameter
 from workbench.openapi.schemas import Resolver, flatten, node_at, types_of
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+# Besides those OpenAPI ignores, a header the HTTP client sets whether asked or not.
+_UNCHECKED_HEADERS = IGNORED_HEADERS | {"accept-encoding"}
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 MAX_BRACKETS = 32  # a deepObject key nested deeper is refused (the request is invalid)
 
@@ -61,20 +64,23 @@ def _without(node: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, 
 
 
 def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
-    """``body`` with each file written as an object read as bytes, as the request sends it
-    (:func:`~workbench.openapi.bodies.file_object`)."""
+    """``body`` as the request sends it: what is sent as bytes read as bytes
+    (:func:`~workbench.openapi.bodies.sent_as_bytes`), and a wildcard media type (``*/*``)
+    also read as the JSON that is sent for it."""
     if isinstance(body, Mapping) and isinstance(body.get("$ref"), str):
         target = node_at(document, body["$ref"])
         body = target if isinstance(target, Mapping) else body
     content = body.get("content") if isinstance(body, Mapping) else None
     if not isinstance(content, Mapping):
         return body
-    read = {
-        media: {**entry, "schema": RAW_BYTES}
-        if isinstance(entry, Mapping) and file_object(media, entry.get("schema"))
-        else entry
-        for media, entry in content.items()
-    }
+    read: dict[str, Any] = {}
+    for media, entry in content.items():
+        if isinstance(entry, Mapping) and sent_as_bytes(media, entry.get("schema")):
+            entry = {**entry, "schema": RAW_BYTES}
+        read[media] = entry
+    wildcard = next((e for m, e in content.items() if "*" in str(m)), None)
+    if isinstance(wildcard, Mapping) and wildcard.get("schema") not in (None, RAW_BYTES):
+        read.setdefault("application/json", wildcard)
     return {**body, "content": read}
 
 
@@ -84,7 +90,7 @@ def _ignored(parameter: Any, document: Mapping[str, Any]) -> bool:
         parameter = target if isinstance(target, Mapping) else parameter
     if not isinstance(parameter, Mapping) or parameter.get("in") != "header":
         return False
-    return str(parameter.get("name", "")).lower() in _IGNORED_HEADERS
+    return str(parameter.get("name", "")).lower() in _UNCHECKED_HEADERS
 
 
 def deep_object_loads(
@@ -197,8 +203,9 @@ class LastPathFinder:
 
 def typed_form_loads(schema: Mapping[str, Any], resolve: Resolver) -> Any:
     """A ``multipart/form-data`` reader for openapi-core that gives each part the type of its
-    property (``integer``, ``number``, ``boolean``, or a list of them): a part is text on the
-    wire, and openapi-core would check ``"90"`` against ``type: integer`` as a string.
+    property (``integer``, ``number``, ``boolean``, a JSON ``object``, or a list of them): a
+    part is text on the wire, and openapi-core would check ``"90"`` against ``type:
+    integer`` as a string.
 
     A part that does not read as its type stays text, and is reported as openapi-core would.
 
@@ -220,7 +227,10 @@ def typed_form_loads(schema: Mapping[str, Any], resolve: Resolver) -> Any:
         flat = flatten(prop, resolve) if isinstance(prop, Mapping) else {}
         if "array" in types_of(flat)[0] and isinstance(flat.get("items"), Mapping):
             flat = flatten(flat["items"], resolve)
-        kinds[str(name)] = set(types_of(flat)[0]) & {"integer", "number", "boolean"}
+        wanted = {"integer", "number", "boolean", "object"}
+        if flat.get("type") == "object":
+            wanted.discard("object")  # declared so, openapi-core reads its part as JSON itself
+        kinds[str(name)] = _part_types(flat, resolve) & wanted
 
     def loads(value: bytes, **parameters: str) -> Any:
         form: Any = data_form_loads(value, **parameters)
@@ -231,6 +241,17 @@ def typed_form_loads(schema: Mapping[str, Any], resolve: Resolver) -> Any:
     return loads
 
 
+def _part_types(schema: Mapping[str, Any], resolve: Resolver) -> set[str]:
+    """The types a part's schema allows, its ``anyOf`` and ``oneOf`` branches included."""
+    found = set(types_of(schema)[0])
+    for key in ("anyOf", "oneOf"):
+        branches = schema.get(key)
+        for branch in branches if isinstance(branches, list) else []:
+            if isinstance(branch, Mapping):
+                found |= set(types_of(flatten(branch, resolve))[0])
+    return found
+
+
 def _typed(part: Any, kinds: set[str] | None) -> Any:
     if not kinds or not isinstance(part, bytes):
         return part
@@ -238,6 +259,8 @@ def _typed(part: Any, kinds: set[str] | None) -> Any:
         value = json.loads(part)
     except ValueError:
         return part
+    if isinstance(value, dict) and "object" in kinds:
+        return value  # an object part is JSON (OpenAPI's default for its content type)
     if isinstance(value, bool):
         return value if "boolean" in kinds else part
     if isinstance(value, int) and kinds & {"integer", "number"}:

@@ -32,6 +32,7 @@ class Parameter:
     style: str | None = None
     explode: bool | None = None
     deprecated: bool = False
+    media_type: str | None = None  # given as ``content`` (not ``schema``): sent so encoded
 
 
 @dataclass(frozen=True)

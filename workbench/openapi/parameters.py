@@ -107,6 +107,7 @@ def _parameter(raw: Mapping[str, Any], python_name: str) -> Parameter:
         style=style if isinstance(style, str) else None,
         explode=explode if isinstance(explode, bool) else None,
         deprecated=raw.get("deprecated") is True,
+        media_type=_media_type(raw),
     )
 
 
@@ -117,6 +118,14 @@ def _schema(raw: Mapping[str, Any]) -> Mapping[str, Any]:
             schema = media.get("schema") if isinstance(media, Mapping) else None
             break
     return schema if isinstance(schema, Mapping) else {}
+
+
+def _media_type(raw: Mapping[str, Any]) -> str | None:
+    """The media type of a parameter given as ``content`` rather than ``schema``."""
+    content = raw.get("content")
+    if raw.get("schema") is not None or not isinstance(content, Mapping) or not content:
+        return None
+    return str(next(iter(content)))
 
 
 def undeclared_placeholders(path: str, raws: Sequence[Mapping[str, Any]]) -> list[str]:

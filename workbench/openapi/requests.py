@@ -66,6 +66,8 @@ def build_request(
         value = values[arg.name]
         if value is None and not (arg.where == "field" and _nullable(arg, spec)):
             continue
+        if arg.media_type is not None and "json" in arg.media_type:
+            value = json.dumps(styles.jsonable(value))  # a parameter given as JSON content
         if arg.where == "path" and arg.wire in in_query and "{" + arg.wire + "}" not in route:
             pairs.extend(styles.query(in_query[arg.wire], value, None, None))
         elif arg.where == "path":

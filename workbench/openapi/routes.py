@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -59,7 +59,13 @@ class Router:
         self._prefixes = _prefixes(bases)
 
     def match(self, method: str, raw_path: str, query: str = "") -> Match:
-        """The operation answering ``method`` at ``raw_path`` (percent-encoded, no query).
+        """The operation answering ``method`` at ``raw_path`` (percent-encoded, no query):
+        the first of :meth:`matches`, or a 404 or 405 when there is none."""
+        return next(self.matches(method, raw_path, query))
+
+    def matches(self, method: str, raw_path: str, query: str = "") -> Iterator[Match]:
+        """Each operation that could answer ``method`` at ``raw_path``, most specific first
+        (two templates alike but for their variables' names both match), then a 404 or 405.
 
         A path template with a fixed query (``/#Action=Describe``) matches when ``query``
         carries it; one with path variables in its query (``/current?city={city}``) when
@@ -87,9 +93,9 @@ class Router:
                     for name, value in zip(route.names, found.groups(), strict=True)
                 }
                 params.update((name, keys[key]) for name, key in route.variables.items())
-                return Match(operation, rest, params)
+                yield Match(operation, rest, params)
         status = 405 if allowed else 404
-        return Match(None, raw_path, {}, status, tuple(allowed))
+        yield Match(None, raw_path, {}, status, tuple(allowed))
 
 
 class _Route:

@@ -147,7 +147,8 @@ class SandboxTransport(httpx.BaseTransport):
         request.read()
         raw_path = request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
         query = request.url.query.decode("ascii", "replace")
-        match = self.router.match(request.method, raw_path, query)
+        matches = self.router.matches(request.method, raw_path, query)
+        match = next(matches)
         if match.operation is None:
             where = f"{request.method} {request.url.path}"
             if match.status == 405:
@@ -160,6 +161,12 @@ class SandboxTransport(httpx.BaseTransport):
             problems = self.checker.problems(
                 request, match.path, operation=operation, path_params=match.params
             )
+            for other in matches if problems else ():  # a path two templates share
+                if other.operation is not None and not self.checker.problems(
+                    request, other.path, operation=other.operation, path_params=other.params
+                ):
+                    operation, problems = other.operation, []
+                    break
         if problems:
             message = f"invalid request to {operation.name}: " + "; ".join(problems)
             return _error(400, message, problems, operation=operation.name)

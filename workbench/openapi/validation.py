@@ -9,6 +9,7 @@ default then), and about an optional body left out, are not problems of the requ
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -123,22 +124,30 @@ class RequestChecker:
         one operation of a large API does not copy every path, and that path comes first:
         openapi-core's path lookup stops at the first path that matches the request's
         route, rather than building a matcher for each path before it. An ``operation``
-        with a multipart body has validators of its own, which read its parts as typed
-        (:func:`~workbench.openapi.core_support.typed_form_loads`).
+        with a multipart or ``+json`` body has validators of its own (:meth:`_body_readers`).
         """
-        body = operation.body if operation is not None else None
-        multipart = body is not None and body.media_type.startswith(MULTIPART)
-        key = f"{route} {operation.name}" if multipart and operation is not None else route
+        readers = self._body_readers(operation) if operation is not None else {}
+        key = f"{route} {operation.name}" if readers and operation is not None else route
         found = self._routes.get(key)
         if found is None:
             openapi = self._route_openapi(route)
             if openapi is None:
                 return self._checks
-            forms = {}
-            if multipart and body is not None:
-                forms = {MULTIPART: typed_form_loads(body.schema, self.spec.resolve)}
-            found = self._routes[key] = _validators(openapi, forms)
+            found = self._routes[key] = _validators(openapi, readers)
         return found
+
+    def _body_readers(self, operation: Operation) -> dict[str, Any]:
+        """Readers of the operation's body media type where openapi-core has none fit: its
+        multipart parts typed, and a ``+json`` type other than JSON read as JSON."""
+        body = operation.body
+        if body is None:
+            return {}
+        media = body.media_type.split(";")[0].strip().lower()
+        if media == MULTIPART:
+            return {MULTIPART: typed_form_loads(body.schema, self.spec.resolve)}
+        if media.endswith("+json"):
+            return {media: _json_loads}
+        return {}
 
     def _route_openapi(self, route: str) -> OpenAPI | None:
         document = self.spec.document
@@ -257,8 +266,21 @@ def _about_the_request(error: BaseException, adapter: OpenApiCoreRequest) -> boo
         return True
     carried = adapter.parameters[location]
     if location == "header":
-        return str(name).lower() in {k.lower() for k in carried}
+        return str(name) in carried  # werkzeug Headers: compared without case
     return name in carried or any(str(k).startswith(f"{name}[") for k in carried)
+
+
+def _json_loads(value: bytes, **parameters: str) -> Any:
+    return json.loads(value)
+
+
+def _said(error: BaseException) -> str:
+    """``str(error)``, or its kind where openapi-core's own message cannot be made (a media
+    type error holding text where it expects bytes)."""
+    try:
+        return str(error)
+    except (AttributeError, TypeError, ValueError):
+        return type(error).__name__
 
 
 def describe(error: BaseException) -> str:
@@ -274,9 +296,9 @@ def describe(error: BaseException) -> str:
         if "Missing" in kind:
             return "the request body is required"
     else:
-        return str(error)
+        return _said(error)
     reasons = list(_reasons(error))
-    return f"{head}: " + "; ".join(reasons[:3]) if reasons else f"{head}: {error}"
+    return f"{head}: " + "; ".join(reasons[:3]) if reasons else f"{head}: {_said(error)}"
 
 
 def _reasons(error: BaseException) -> Iterator[str]:
@@ -294,6 +316,6 @@ def _reasons(error: BaseException) -> Iterator[str]:
         if hasattr(cause, "type") and hasattr(cause, "value"):
             yield f"expected {cause.type}, got {cause.value!r}"
             return
-        last, cause = str(cause), cause.__cause__
+        last, cause = _said(cause), cause.__cause__
     if last:
         yield last
