@@ -354,3 +354,15 @@ def test_of_two_templates_alike_the_request_goes_to_the_one_it_fits() -> None:
     assert repr(wild.by_id(attachment_id="e3e70682-c209-4cac-a29f-6fbed82c07cd")).endswith(
         "a sandbox answer>"
     )
+
+
+def test_a_body_closed_over_its_all_of_parts_is_checked_as_them_merged() -> None:
+    doc = document([])
+    pickup = {"properties": {"label_ids": {"type": "array", "items": {"type": "string"}}}}
+    closed = {"additionalProperties": False, "required": ["label_ids"], "type": "object",
+              "allOf": [{"$ref": "#/components/schemas/pickup"}]}  # fmt: skip
+    doc["components"] = {"schemas": {"pickup": pickup, "closed": closed}}
+    request = body("application/json", {"$ref": "#/components/schemas/closed"})
+    doc["paths"] = {"/pickups": {"post": op("schedulePickup", requestBody=request)}}
+    pickups = sandboxed(load_spec(doc, name="wild"))
+    assert repr(pickups.schedule_pickup(label_ids=["se-1"])).endswith("a sandbox answer>")

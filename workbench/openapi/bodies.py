@@ -10,6 +10,8 @@ from workbench.openapi import naming, shape
 from workbench.openapi.model import Body
 from workbench.openapi.parameters import SpecWarning
 from workbench.openapi.refs import Resolver, escape
+from workbench.openapi.schemas import Resolver as Lookup
+from workbench.openapi.schemas import deref
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -64,6 +66,24 @@ def sent_as_bytes(media_type: str, schema: Any) -> bool:
         and not textual
         and isinstance(schema, Mapping)
         and schema.get("type") == "string"
+    )
+
+
+def closed_over_all_of(schema: Any, resolve: Lookup) -> bool:
+    """Whether ``schema`` refuses additional properties while its properties are all in its
+    ``allOf`` parts (a common defect: read strictly, no object is valid); it is then checked
+    as its parts merged.
+
+    Example:
+        >>> closed_over_all_of({"additionalProperties": False, "required": ["a"],
+        ...                     "allOf": [{"properties": {"a": {}}}]}, {}.__getitem__)
+        True
+    """
+    schema, _ = deref(schema, resolve) if isinstance(schema, Mapping) else ({}, None)
+    return (
+        schema.get("additionalProperties") is False
+        and isinstance(schema.get("allOf"), list)
+        and not schema.get("properties")
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workbench.openapi.arguments import IGNORED_HEADERS
-from workbench.openapi.bodies import RAW_BYTES, sent_as_bytes
+from workbench.openapi.bodies import RAW_BYTES, closed_over_all_of, sent_as_bytes
 from workbench.openapi.model import Parameter
 from workbench.openapi.schemas import Resolver, flatten, node_at, types_of
 
@@ -65,8 +65,9 @@ def _without(node: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, 
 
 def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
     """``body`` as the request sends it: what is sent as bytes read as bytes
-    (:func:`~workbench.openapi.bodies.sent_as_bytes`), and a wildcard media type (``*/*``)
-    also read as the JSON that is sent for it."""
+    (:func:`~workbench.openapi.bodies.sent_as_bytes`), a schema closed over its ``allOf``
+    parts with them merged (:func:`~workbench.openapi.bodies.closed_over_all_of`), and a
+    wildcard media type (``*/*``) also read as the JSON that is sent for it."""
     if isinstance(body, Mapping) and isinstance(body.get("$ref"), str):
         target = node_at(document, body["$ref"])
         body = target if isinstance(target, Mapping) else body
@@ -77,6 +78,10 @@ def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
     for media, entry in content.items():
         if isinstance(entry, Mapping) and sent_as_bytes(media, entry.get("schema")):
             entry = {**entry, "schema": RAW_BYTES}
+        elif isinstance(entry, Mapping) and isinstance(entry.get("schema"), Mapping):
+            resolve = _resolver(document)
+            if closed_over_all_of(entry["schema"], resolve):
+                entry = {**entry, "schema": flatten(entry["schema"], resolve)}
         read[media] = entry
     wildcard = next((e for m, e in content.items() if "*" in str(m)), None)
     if isinstance(wildcard, Mapping) and wildcard.get("schema") not in (None, RAW_BYTES):
@@ -268,3 +273,13 @@ def _typed(part: Any, kinds: set[str] | None) -> Any:
     if isinstance(value, float) and "number" in kinds:
         return value
     return part
+
+
+def _resolver(document: Mapping[str, Any]) -> Resolver:
+    """The document's own ``#/...`` references, for :func:`flatten`."""
+
+    def resolve(ref: str) -> Any:
+        found = node_at(document, ref.removeprefix("#"))
+        return found if isinstance(found, Mapping) else {}
+
+    return resolve
