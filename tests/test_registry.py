@@ -41,9 +41,8 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     )
     (tmp_path / "acme_broken.py").write_text("import surely_missing_driver_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_loaded", False)
-    monkeypatch.setattr(registry, "_problems", [])
-    yield tmp_path
+    with registry.catalog_isolated(registry.Catalog()):
+        yield tmp_path
     for module in ("acme_plugin", "acme_broken"):
         sys.modules.pop(module, None)
 

@@ -120,11 +120,9 @@ class Connector:
             >>> sorted(Pets.action_specs)
             ['list_pets']
         """
-        from workbench.openapi.connector import from_openapi
+        from workbench.registry import importer, register
 
-        if not isinstance(source, str | Mapping):
-            source = os.fspath(source)
-        return from_openapi(source, name=name)
+        return register(importer("openapi").from_source(source, name=name))
 
     def check(self) -> str:
         """Test the connection; return a short description of what answered.
