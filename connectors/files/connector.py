@@ -22,7 +22,7 @@ from pydantic import Field
 
 from workbench.connectors.files.atomic import atomic_file, is_temporary
 from workbench.connectors.files.folder import Folder, UnsupportedSystemError
-from workbench.connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
+from workbench.sdk.formats import FORMATS, Format, as_frame, find_format, format_of
 from workbench.connectors.files.paths import PathError, UnsafeLinkError
 from workbench.connectors.files.selection import Selection
 from workbench.connectors.files.watch import FolderWatch, file_event

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.connectors.files.formats import FORMATS, Format, find_format
+from workbench.sdk.formats import FORMATS, Format, find_format
 from workbench.errors import ActionArgumentError
 from workbench.sdk import Result
 

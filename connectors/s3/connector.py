@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from workbench.connectors.files.formats import as_frame
+from workbench.sdk.formats import as_frame
 from workbench.connectors.s3.bodies import decode, encode, format_for
 from workbench.connectors.s3.client import MISSING_KEY_CODES, error_code, s3_errors
 from workbench.connectors.s3.config import S3Config
