@@ -46,6 +46,7 @@ __all__ = [
     "FakeTransport",
     "RecordedCall",
     "Recorder",
+    "Reply",
     "assert_called",
     "recording",
     "sandboxed",
