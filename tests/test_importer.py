@@ -246,3 +246,19 @@ def test_from_openapi_goes_through_the_openapi_importer() -> None:
     cls = wb.Connector.from_openapi({"openapi": "3.0.3"}, name="recorded")
     assert seen == [({"openapi": "3.0.3"}, "recorded")]
     assert registry.get_connector("recorded") is cls
+
+
+def test_a_fresh_process_loads_connectors_built_on_the_openapi_importer() -> None:
+    """Loading the connector plugins imports slack and github, which take their building
+    blocks from the openapi importer while the catalog is loading."""
+    import subprocess
+
+    code = (
+        "import workbench.registry as r\n"
+        "found = r.connectors()\n"
+        "print(found['slack'].__name__, found['github'].__name__, sorted(r.importers()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["Slack", "GitHub", "['openapi']"]

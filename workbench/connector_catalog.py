@@ -96,6 +96,9 @@ class Catalog:
         """The classes found through entry points (what the catalog cache holds)."""
         self._loaded = False
         self._cache_warned = False
+        self._importer_lock = threading.Lock()
+        """Apart from ``_lock``: a connector package loaded under ``_lock`` may ask for an
+        importer's building blocks (``workbench.sdk.openapi``)."""
         self._importers: dict[str, Importer] | None = None
         self._importer_problems: list[Problem] = []
         self._imported_classes: dict[tuple[str, str, Hashable], type[Connector]] = {}
@@ -105,6 +108,7 @@ class Catalog:
         with self._lock:
             other = copy.copy(self)
             other._lock = threading.Lock()
+            other._importer_lock = threading.Lock()
             for field in ("_connectors", "_packages", "_discovered", "_imported_classes"):
                 setattr(other, field, dict(getattr(self, field)))
             other._problems = list(self._problems)
@@ -160,7 +164,7 @@ class Catalog:
                 except Exception as exc:
                     error = f"{type(exc).__name__}: {exc}"
                     found.append(Problem(point.name, point.value, error, kind="importer"))
-            with self._lock:
+            with self._importer_lock:
                 if self._importers is None:
                     self._importers = loaded
                     self._importer_problems = found
@@ -180,7 +184,7 @@ class Catalog:
         if not importer.name:
             raise ValueError(f"{type(importer).__name__} has no name; set the class attribute")
         self.importers()
-        with self._lock:
+        with self._importer_lock:
             assert self._importers is not None
             self._importers[importer.name] = importer
         return importer
