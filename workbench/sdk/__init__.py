@@ -3,6 +3,7 @@
 The building blocks live in submodules: :mod:`workbench.sdk.errors`,
 :mod:`workbench.sdk.http` (HTTP connectors: auth, pagination, retries, records),
 :mod:`workbench.sdk.sql`, :mod:`workbench.sdk.messaging`, :mod:`workbench.sdk.triggers`,
+:mod:`workbench.sdk.formats` (the file formats of the files and s3 connectors),
 :mod:`workbench.sdk.openapi` (connectors on an API description, through the ``openapi``
 importer) and :mod:`workbench.sdk.testing` (a recording transport, the sandbox switch and
 assertions on recorded calls).
