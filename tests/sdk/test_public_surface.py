@@ -160,13 +160,13 @@ def test_the_checks_see_what_they_look_for() -> None:
         "from workbench.errors import ActionError as Failed\n"
         "if TYPE_CHECKING:\n"
         "    from workbench.openapi import ApiSpec\n"
-        "def helper():\n"
+        "def reader():\n"
         "    from workbench.http import send\n"
         "_hidden = 1\n"
         "LIMIT = 2\n"
     )
-    assert bound_names(tree, reexports=True) == {"Failed", "ApiSpec", "helper", "LIMIT"}
-    assert bound_names(tree, reexports=False) == {"helper", "LIMIT"}
+    assert bound_names(tree, reexports=True) == {"Failed", "ApiSpec", "reader", "LIMIT"}
+    assert bound_names(tree, reexports=False) == {"reader", "LIMIT"}
     assert [m for _, m in imports(tree)] == [
         "typing",
         "os",
