@@ -43,15 +43,10 @@ def project(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.fixture(autouse=True)
 def _registry_restored() -> Iterator[None]:
     """Connectors a test registers are forgotten after it."""
-    from workbench import registry
+    from workbench.connector_catalog import catalog_isolated
 
-    saved = dict(registry._connectors), dict(registry._packages), registry._loaded
-    yield
-    registry._connectors.clear()
-    registry._connectors.update(saved[0])
-    registry._packages.clear()
-    registry._packages.update(saved[1])
-    registry._loaded = saved[2]
+    with catalog_isolated():
+        yield
 
 
 @pytest.fixture

@@ -41,9 +41,8 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     )
     (tmp_path / "acme_broken.py").write_text("import surely_missing_driver_xyz\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "_loaded", False)
-    monkeypatch.setattr(registry, "_problems", [])
-    yield tmp_path
+    with registry.catalog_isolated(registry.Catalog()):
+        yield tmp_path
     for module in ("acme_plugin", "acme_broken"):
         sys.modules.pop(module, None)
 
@@ -110,3 +109,26 @@ def test_register_adds_a_connector_for_this_process() -> None:
 def test_unknown_connector_suggests_close_names() -> None:
     with pytest.raises(UnknownConnectorError, match="did you mean 'sqlite'"):
         registry.get_connector("sqlit")
+
+
+def test_an_isolated_catalog_forgets_what_it_registered() -> None:
+    before = registry.default_catalog()
+    with registry.catalog_isolated() as inside:
+        assert registry.default_catalog() is inside and inside is not before
+        registry.register(type("Gone", (Connector,), {"name": "gone_soon", "library": True}))
+        assert "gone_soon" in registry.connector_names()
+        assert "sqlite" in inside.connectors()  # a copy: what was there stays
+    assert registry.default_catalog() is before
+    assert "gone_soon" not in registry.connector_names()
+
+
+def test_a_fresh_catalog_discovers_the_plugins_again(plugins: Path) -> None:
+    with pytest.warns(registry.BrokenConnectorWarning):
+        assert "acme" in registry.connectors()
+    with registry.catalog_isolated(registry.Catalog()) as fresh:
+        (plugins / "acme_broken.py").write_text("")  # now it imports, but names nothing
+        sys.modules.pop("acme_broken", None)
+        with pytest.warns(registry.BrokenConnectorWarning) as warned:
+            assert fresh.get_connector("acme").__name__ == "Acme"
+    assert "has no attribute 'Nothing'" in str(warned[0].message)
+    assert registry.get_connector("acme").__name__ == "Acme"  # the one before is back

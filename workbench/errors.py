@@ -11,6 +11,7 @@ code  error                       meaning
 3     SpecError                   an OpenAPI / Swagger document or a manifest is malformed
 4     UnknownConnectionError      no connection (and no connector) has that name
 4     UnknownConnectorError       no installed connector has that name
+4     UnknownImporterError        no installed importer has that name
 5     SecretError                 a ``${ENV}`` variable or a stored secret cannot be resolved
 6     ActionArgumentError         an action was called with wrong arguments
 7     ConnectionFailedError       the service could not be reached or refused the credentials
@@ -113,6 +114,12 @@ class UnknownConnectorError(_UnknownNameError):
     """No installed connector has the requested name."""
 
     template = "no connector named {name!r} is installed"
+
+
+class UnknownImporterError(_UnknownNameError):
+    """No installed importer has the requested name."""
+
+    template = "no importer named {name!r} is installed"
 
 
 class SecretError(WorkbenchError):

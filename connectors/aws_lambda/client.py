@@ -7,9 +7,9 @@ import contextlib
 import re
 from collections.abc import Iterator
 
-from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 from workbench.sdk import redact, require
 from workbench.sdk.aws import transport_problem, unreachable_errors
+from workbench.sdk.errors import ActionArgumentError, ActionError, ConnectionFailedError
 
 EXTRA = "aws"
 # Error codes that mean AWS did not accept the credentials.

@@ -8,9 +8,9 @@ from typing import Any
 
 from workbench.connectors.aws_lambda.client import EXTRA, lambda_errors
 from workbench.connectors.aws_lambda.config import LambdaConfig
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Result, action, redact
 from workbench.sdk.aws import AwsConnector
+from workbench.sdk.errors import ActionArgumentError, ActionError
 
 FUNCTION_COLUMNS = ["name", "runtime", "handler", "memory", "timeout", "modified", "arn"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr, field_validator
 
-from workbench.http.limits import DEFAULT_MAX_RESPONSE_BYTES
 from workbench.sdk import ConnectionConfig
+from workbench.sdk.http import DEFAULT_MAX_RESPONSE_BYTES
 
 
 class AzureFunctionsConfig(ConnectionConfig):

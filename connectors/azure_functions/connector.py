@@ -6,13 +6,21 @@ import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.connectors.azure_functions.config import AzureFunctionsConfig
-from workbench.errors import ActionArgumentError, ConnectionFailedError
-from workbench.http import ApiKeyAuth, RetryPolicy, build_client
-from workbench.http.connector import HttpConnector
-from workbench.http.headers import check_value
-from workbench.http.masking import safe_url
-from workbench.http.responses import HttpStatusError, check_status, details, parse_body, send
 from workbench.sdk import Result, action
+from workbench.sdk.errors import ActionArgumentError, ConnectionFailedError
+from workbench.sdk.http import (
+    ApiKeyAuth,
+    HttpConnector,
+    HttpStatusError,
+    RetryPolicy,
+    build_client,
+    check_status,
+    check_value,
+    details,
+    parse_body,
+    safe_url,
+    send,
+)
 
 if TYPE_CHECKING:
     import httpx

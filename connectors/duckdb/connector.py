@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field
 
 from workbench.sdk import require
-from workbench.sql.config import DatabaseConfig
-from workbench.sql.connector import SqlConnector
-from workbench.sql.insert import Mode, column_list, update_assignments
+from workbench.sdk.sql import DatabaseConfig, Mode, SqlConnector, column_list, update_assignments
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -13,8 +13,13 @@ from typing import Any, Literal
 
 from workbench.connectors.email.config import EmailConfig
 from workbench.connectors.email.messages import FETCH_COLUMNS, addresses, build, row
-from workbench.errors import ActionArgumentError, ActionError, ConfigError, ConnectionFailedError
 from workbench.sdk import Connector, Result, action, redact
+from workbench.sdk.errors import (
+    ActionArgumentError,
+    ActionError,
+    ConfigError,
+    ConnectionFailedError,
+)
 
 
 class Email(Connector):

@@ -10,8 +10,8 @@ from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import ActionArgumentError
 from workbench.sdk import Result
+from workbench.sdk.errors import ActionArgumentError
 
 FETCH_COLUMNS = ["uid", "from", "to", "cc", "subject", "date", "text", "attachments", "message_id"]
 

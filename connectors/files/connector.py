@@ -22,12 +22,17 @@ from pydantic import Field
 
 from workbench.connectors.files.atomic import atomic_file, is_temporary
 from workbench.connectors.files.folder import Folder, UnsupportedSystemError
-from workbench.connectors.files.formats import FORMATS, Format, as_frame, find_format, format_of
 from workbench.connectors.files.paths import PathError, UnsafeLinkError
 from workbench.connectors.files.selection import Selection
 from workbench.connectors.files.watch import FolderWatch, file_event
-from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError, WorkbenchError
 from workbench.sdk import ConnectionConfig, Connector, Event, Result, action, trigger
+from workbench.sdk.errors import (
+    ActionArgumentError,
+    ActionError,
+    ConnectionFailedError,
+    WorkbenchError,
+)
+from workbench.sdk.formats import FORMATS, Format, as_frame, find_format, format_of
 
 LIST_COLUMNS = ["name", "size", "modified", "format"]
 
@@ -190,7 +195,7 @@ class Files(Connector):
         max_events: int | None,
         timeout: float | None,
     ) -> Iterator[list[Event] | None]:
-        from workbench.triggers.files import Seen, deliver
+        from workbench.sdk.triggers.files import Seen, deliver
 
         seen = Seen(self.trigger_state)
         describe = functools.partial(file_event, label, self.root)

@@ -20,11 +20,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from workbench.connectors.files.selection import Selection
-from workbench.errors import ConnectionFailedError
 from workbench.sdk import Event
+from workbench.sdk.errors import ConnectionFailedError
 
 if TYPE_CHECKING:
-    from workbench.triggers.files import Change, Seen, Sighting
+    from workbench.sdk.triggers.files import Change, Seen, Sighting
 
 RESCAN_SECONDS = 10.0
 """How often the whole folder is compared with the marker, beside the change notices."""
@@ -44,7 +44,7 @@ class FolderWatch:
 
     Example:
         >>> import tempfile
-        >>> from workbench.triggers.files import Seen
+        >>> from workbench.sdk.triggers.files import Seen
         >>> root = Path(tempfile.mkdtemp())
         >>> _ = (root / "a.csv").write_text("id\\n1\\n")
         >>> os.utime(root / "a.csv", (0, 0))   # long settled
@@ -66,7 +66,7 @@ class FolderWatch:
         """What is new, as it settles: a list of sightings, or None about every half second."""
         import watchfiles
 
-        from workbench.triggers.files import IDLE_SECONDS
+        from workbench.sdk.triggers.files import IDLE_SECONDS
 
         stop = threading.Event()
         notices = watchfiles.watch(
@@ -171,7 +171,7 @@ class FolderWatch:
 
     def _consider(self, relative: str, info: os.stat_result) -> Sighting | None:
         """A sighting when the file is new or changed against the marker and has settled."""
-        from workbench.triggers.files import Sighting
+        from workbench.sdk.triggers.files import Sighting
 
         fingerprint = [info.st_mtime_ns, info.st_size]
         change = self.seen.change(relative, fingerprint)

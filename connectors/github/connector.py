@@ -16,11 +16,10 @@ import httpx
 
 from workbench.connectors.github.config import GitHubConfig
 from workbench.connectors.github.spec import github_spec
-from workbench.errors import ActionArgumentError, ActionError
-from workbench.http.responses import json_object
-from workbench.http.strategies import LinkConfig, LinkPaginator
-from workbench.openapi import ApiConnector, connector_class
 from workbench.sdk import Event, Result, action, trigger
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.http import LinkConfig, LinkPaginator, json_object
+from workbench.sdk.openapi import ApiConnector, connector_class
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -297,9 +296,8 @@ class GitHub(_Generated):  # type: ignore[misc,valid-type]
         given: bool = False,
     ) -> Result:
         """Every page, through ``Link`` headers that stay on the API's own origin."""
-        from workbench.http.pagination import paginate
-        from workbench.http.responses import details, send
-        from workbench.openapi.reply import rows
+        from workbench.sdk.http import details, paginate, send
+        from workbench.sdk.openapi import rows
 
         client = self.http()
         found: list[Any] = []

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from workbench.openapi import ApiSpec, load_spec
+from workbench.sdk.openapi import ApiSpec, load_spec
 
 SPEC_FILE = Path(__file__).with_name("github.json")
 """The issues, pulls, labels, milestones, repos and user part of GitHub's description."""
@@ -45,5 +45,5 @@ def github_document() -> dict[str, Any]:
 
 @cache
 def github_spec() -> ApiSpec:
-    """The :class:`~workbench.openapi.ApiSpec` the connector's actions are built on."""
+    """The :class:`~workbench.sdk.openapi.ApiSpec` the connector's actions are built on."""
     return load_spec(github_document(), name=SPEC_FILE.name)

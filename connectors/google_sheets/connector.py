@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.connectors.google_sheets.values import frame_from_values, values_from_frame
-from workbench.errors import ActionArgumentError, ActionError
-from workbench.http.responses import json_object
-from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.http import json_object
+from workbench.sdk.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 
 if TYPE_CHECKING:
     import httpx
@@ -30,7 +30,7 @@ InputOption = Literal["USER_ENTERED", "RAW"]
 
 @cache
 def sheets_spec() -> ApiSpec:
-    """The :class:`~workbench.openapi.ApiSpec` the connector's actions are built on.
+    """The :class:`~workbench.sdk.openapi.ApiSpec` the connector's actions are built on.
 
     Example:
         >>> sheets_spec().operations["sheets_spreadsheets_values_get"].path

@@ -6,9 +6,8 @@ from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from workbench.http.limits import DEFAULT_MAX_RESPONSE_BYTES
-from workbench.http.origins import credential_headers
 from workbench.sdk import ConnectionConfig
+from workbench.sdk.http import DEFAULT_MAX_RESPONSE_BYTES, credential_headers
 
 AuthKind = Literal["none", "bearer", "basic", "header"]
 

@@ -9,13 +9,24 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.connectors.http.body import select_records
 from workbench.connectors.http.config import HttpConfig
-from workbench.errors import ActionArgumentError, ConnectionFailedError
-from workbench.http import ApiKeyAuth, BasicAuth, BearerAuth, RetryPolicy, build_client
-from workbench.http.connector import HttpConnector
-from workbench.http.headers import check_headers, check_value
-from workbench.http.masking import looks_secret, safe_url
-from workbench.http.responses import check_status, details, parse_body, send
 from workbench.sdk import Result, action, register_secret
+from workbench.sdk.errors import ActionArgumentError, ConnectionFailedError
+from workbench.sdk.http import (
+    ApiKeyAuth,
+    BasicAuth,
+    BearerAuth,
+    HttpConnector,
+    RetryPolicy,
+    build_client,
+    check_headers,
+    check_status,
+    check_value,
+    details,
+    looks_secret,
+    parse_body,
+    safe_url,
+    send,
+)
 
 if TYPE_CHECKING:
     import httpx

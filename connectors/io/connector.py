@@ -6,8 +6,8 @@ from typing import Any
 
 from workbench.connectors.io.config import IoConfig
 from workbench.connectors.io.formats import KNOWN, READERS, SUFFIXES, WRITERS, format_for
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Connector, Result, action, require
+from workbench.sdk.errors import ActionArgumentError, ActionError
 
 
 class Io(Connector):

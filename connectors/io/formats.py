@@ -16,8 +16,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from workbench.errors import ActionArgumentError
 from workbench.sdk import require
+from workbench.sdk.errors import ActionArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from workbench.connectors.kafka.config import KafkaConfig
 from workbench.connectors.kafka.consumer import Start, TopicConsumer
 from workbench.connectors.kafka.records import outgoing, record
-from workbench.messaging import BrokerConnector, follow, published
 from workbench.sdk import Result, action, require, trigger
+from workbench.sdk.messaging import BrokerConnector, follow, published
 from workbench.sdk.trigger import Yielded
 
 if TYPE_CHECKING:

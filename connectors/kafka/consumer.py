@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.connectors.kafka.records import record
-from workbench.messaging import body_data
 from workbench.sdk import Event, require
+from workbench.sdk.messaging import body_data
 
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]

@@ -10,9 +10,9 @@ from workbench.connectors.mqtt.config import MqttConfig
 from workbench.connectors.mqtt.records import outgoing, record
 from workbench.connectors.mqtt.session import Session
 from workbench.connectors.mqtt.subscriber import TopicSubscriber, session_client_id
-from workbench.errors import ActionArgumentError, ActionError
-from workbench.messaging import BrokerConnector, follow, keyed, published
 from workbench.sdk import Result, action, trigger
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.messaging import BrokerConnector, follow, keyed, published
 from workbench.sdk.trigger import Yielded
 
 

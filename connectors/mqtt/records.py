@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workbench.messaging import body_data, derived_id
 from workbench.sdk import Event
+from workbench.sdk.messaging import body_data, derived_id
 from workbench.sdk.payloads import decode, encode
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workbench.connectors.mqtt.config import MqttConfig
-from workbench.errors import ConnectionFailedError
 from workbench.sdk import require
+from workbench.sdk.errors import ConnectionFailedError
 
 if TYPE_CHECKING:
     from paho.mqtt.client import Client, MQTTMessage
@@ -31,7 +31,7 @@ class Session:
     Use it as a context manager: leaving disconnects and stops the thread.
 
     Example:
-        >>> from workbench.errors import ConnectionFailedError
+        >>> from workbench.sdk.errors import ConnectionFailedError
         >>> with Session(MqttConfig(host="127.0.0.1"), ConnectionFailedError) as session:
         ...     session.subscribe("$SYS/broker/version", qos=0)
         ...     session.next(2).payload.startswith(b"mosquitto")

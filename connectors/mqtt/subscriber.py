@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from workbench.connectors.mqtt.records import event
 from workbench.connectors.mqtt.session import Session
-from workbench.errors import ActionArgumentError, ConnectionFailedError
-from workbench.messaging import derived_id, take
 from workbench.sdk import Event
+from workbench.sdk.errors import ActionArgumentError, ConnectionFailedError
+from workbench.sdk.messaging import derived_id, take
 
 if TYPE_CHECKING:
     from paho.mqtt.client import MQTTMessage
@@ -45,7 +45,7 @@ class TopicSubscriber:
     """A persistent session subscribed to one topic, read by :func:`~workbench.messaging.follow`.
 
     Example:
-        >>> from workbench.messaging import follow
+        >>> from workbench.sdk.messaging import follow
         >>> from workbench.connectors.mqtt import Mqtt, MqttConfig
         >>> with Mqtt(MqttConfig(host="127.0.0.1"), connection="broker") as broker:
         ...     reader = follow(TopicSubscriber(broker, "wb/doctest/subscriber", 1, None),

@@ -35,15 +35,15 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.errors import ActionArgumentError, ActionError, WorkbenchError
 from workbench.sdk import Event, action, redact
-from workbench.sql.connector import SqlConnector
-from workbench.triggers.changes import (
+from workbench.sdk.errors import ActionArgumentError, ActionError, WorkbenchError
+from workbench.sdk.sql import SqlConnector
+from workbench.sdk.triggers.changes import (
     Change,
     ChangeFeed,
+    RowChangedTrigger,
     json_ready,
 )
-from workbench.triggers.row_changes import RowChangedTrigger
 
 MARK = "workbench_change_tracking"
 _CODES = {"insert": "I", "update": "U", "delete": "D"}

@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from workbench.connectors.mssql.changes import MssqlChanges
-from workbench.errors import ActionError
 from workbench.sdk import require
-from workbench.sql.config import SqlConfig
-from workbench.sql.insert import Mode, column_list, row_tuples
-from workbench.sql.params import bind
+from workbench.sdk.errors import ActionError
+from workbench.sdk.sql import Mode, SqlConfig, bind, column_list, row_tuples
 
 if TYPE_CHECKING:
     import pyarrow as pa

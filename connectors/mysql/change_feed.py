@@ -11,9 +11,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from workbench.connectors.mysql.change_sql import canonical, quote, skips_locked
-from workbench.errors import ActionError
 from workbench.sdk import Event, redact, require
-from workbench.triggers.changes import CHANGE_TABLE, Change, load_row
+from workbench.sdk.errors import ActionError
+from workbench.sdk.triggers.changes import CHANGE_TABLE, Change, load_row
 
 if TYPE_CHECKING:
     from workbench.connectors.mysql.changes import MysqlChanges

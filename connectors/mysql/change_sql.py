@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from workbench.sql.insert import quote_identifier
+from workbench.sdk.sql import quote_identifier
 
 PREFIX = "wb_changes_"
 BINARY = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}

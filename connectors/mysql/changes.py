@@ -53,16 +53,15 @@ from workbench.connectors.mysql.change_sql import (
     trigger_name_for,
     trigger_sql,
 )
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import action, redact, require
-from workbench.sql.config import SqlConfig
-from workbench.sql.connector import SqlConnector
-from workbench.triggers.changes import (
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.sql import SqlConfig, SqlConnector
+from workbench.sdk.triggers.changes import (
     CHANGE_TABLE,
     OPERATIONS,
     ChangeFeed,
+    RowChangedTrigger,
 )
-from workbench.triggers.row_changes import RowChangedTrigger
 
 _NO_PRIVILEGE = {1044, 1142, 1227, 1419}
 

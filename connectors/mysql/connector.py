@@ -8,8 +8,14 @@ from pydantic import Field
 
 from workbench.connectors.mysql.changes import MysqlChanges
 from workbench.sdk import require
-from workbench.sql.config import SqlConfig
-from workbench.sql.insert import Mode, column_list, naive_utc, row_tuples, update_assignments
+from workbench.sdk.sql import (
+    Mode,
+    SqlConfig,
+    column_list,
+    naive_utc,
+    row_tuples,
+    update_assignments,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -9,9 +9,9 @@ from workbench.connectors.nats.config import NatsConfig
 from workbench.connectors.nats.consumers import Start, SubjectConsumer
 from workbench.connectors.nats.records import outgoing, record
 from workbench.connectors.nats.streams import NatsStreams
-from workbench.errors import ActionError
-from workbench.messaging import follow, keyed, published
 from workbench.sdk import Result, action, require, trigger
+from workbench.sdk.errors import ActionError
+from workbench.sdk.messaging import follow, keyed, published
 from workbench.sdk.trigger import Yielded
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from workbench.connectors.nats.records import event, record
-from workbench.errors import ActionArgumentError
-from workbench.messaging import derived_id, take_async
 from workbench.sdk import Event, require
+from workbench.sdk.errors import ActionArgumentError
+from workbench.sdk.messaging import derived_id, take_async
 
 if TYPE_CHECKING:
     from nats.aio.msg import Msg
@@ -47,7 +47,7 @@ class SubjectConsumer:
     """The source of the ``messages`` trigger, read by :func:`~workbench.messaging.follow`.
 
     Example:
-        >>> from workbench.messaging import follow
+        >>> from workbench.sdk.messaging import follow
         >>> from workbench.connectors.nats import Nats, NatsConfig
         >>> with Nats(NatsConfig(host="127.0.0.1"), connection="bus") as bus:
         ...     _ = bus.add_stream("WB_DOCTEST_CONSUMER", ["wb-doctest-consumer.>"])

@@ -6,8 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.messaging import body_data
 from workbench.sdk import Event
+from workbench.sdk.messaging import body_data
 from workbench.sdk.payloads import decode, encode
 
 MSG_ID, CONTENT_TYPE = "Nats-Msg-Id", "Content-Type"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.connectors.nats.records import record
-from workbench.errors import ActionError
-from workbench.messaging import BrokerConnector
 from workbench.sdk import Result, action, require
+from workbench.sdk.errors import ActionError
+from workbench.sdk.messaging import BrokerConnector
 
 if TYPE_CHECKING:
     from nats.aio.client import Client

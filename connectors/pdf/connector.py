@@ -8,8 +8,8 @@ from typing import Any, Literal
 from workbench.connectors.pdf.fonts import choose_font
 from workbench.connectors.pdf.parts import parse_parts
 from workbench.connectors.pdf.render import build_pdf
-from workbench.errors import ActionArgumentError
 from workbench.sdk import Connector, Result, action, require
+from workbench.sdk.errors import ActionArgumentError
 
 PAGE_SIZES = ("A3", "A4", "A5", "Letter", "Legal")
 

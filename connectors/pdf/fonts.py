@@ -12,7 +12,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.errors import ActionArgumentError
+from workbench.sdk.errors import ActionArgumentError
 
 CORE_FONTS = ("helvetica", "times", "courier")
 FONT_FOLDERS = (

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import ActionArgumentError
 from workbench.sdk import Result
+from workbench.sdk.errors import ActionArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -36,9 +36,9 @@ from workbench.connectors.postgresql.change_sql import (
     name_sql,
     statement,
 )
-from workbench.errors import ActionError
 from workbench.sdk import Event, redact, require
-from workbench.triggers.changes import CHANGE_TABLE, Change, in_order, load_row
+from workbench.sdk.errors import ActionError
+from workbench.sdk.triggers.changes import CHANGE_TABLE, Change, in_order, load_row
 
 if TYPE_CHECKING:
     from workbench.connectors.postgresql.changes import PostgresqlChanges

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.sdk import require
-from workbench.sql.insert import quote_identifier
+from workbench.sdk.sql import quote_identifier
 
 if TYPE_CHECKING:
     from psycopg import sql as pgsql

@@ -59,16 +59,14 @@ from workbench.connectors.postgresql.change_sql import (
     quoted,
     statement,
 )
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import action, redact, require
-from workbench.sql.config import SqlConfig
-from workbench.sql.connector import SqlConnector
-from workbench.sql.insert import quote_identifier
-from workbench.triggers.changes import (
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.sql import SqlConfig, SqlConnector, quote_identifier
+from workbench.sdk.triggers.changes import (
     CHANGE_TABLE,
     ChangeFeed,
+    RowChangedTrigger,
 )
-from workbench.triggers.row_changes import RowChangedTrigger
 
 
 class PostgresqlChanges(RowChangedTrigger, SqlConnector):

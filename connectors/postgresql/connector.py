@@ -10,10 +10,16 @@ from pydantic import Field
 
 from workbench.connectors.postgresql.changes import PostgresqlChanges
 from workbench.sdk import require
-from workbench.sql.config import SqlConfig
-from workbench.sql.insert import Mode, column_list, csv_payload, row_tuples, update_assignments
-from workbench.sql.params import bind
-from workbench.sql.urls import Target
+from workbench.sdk.sql import (
+    Mode,
+    SqlConfig,
+    Target,
+    bind,
+    column_list,
+    csv_payload,
+    row_tuples,
+    update_assignments,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -216,7 +222,7 @@ class Postgresql(PostgresqlChanges):
         )
 
     def _columns_rows(self, cursor: Any, table: str) -> list[dict[str, Any]]:
-        from workbench.sql.insert import quote_identifier
+        from workbench.sdk.sql import quote_identifier
 
         cursor.execute(_COLUMNS, {"t": quote_identifier(table)})
         return [
@@ -225,13 +231,13 @@ class Postgresql(PostgresqlChanges):
         ]
 
     def table_exists(self, cursor: Any, table: str) -> bool:
-        from workbench.sql.insert import quote_identifier
+        from workbench.sdk.sql import quote_identifier
 
         cursor.execute("select to_regclass(%(t)s) is not null", {"t": quote_identifier(table)})
         return bool(cursor.fetchone()[0])
 
     def _row_estimate(self, cursor: Any, table: str) -> int | None:
-        from workbench.sql.insert import quote_identifier
+        from workbench.sdk.sql import quote_identifier
 
         name = quote_identifier(table)
         cursor.execute(

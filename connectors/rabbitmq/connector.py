@@ -11,9 +11,9 @@ from workbench.connectors.rabbitmq.config import RabbitmqConfig
 from workbench.connectors.rabbitmq.consumer import QueueConsumer
 from workbench.connectors.rabbitmq.queues import RabbitmqQueues
 from workbench.connectors.rabbitmq.records import outgoing, record
-from workbench.errors import ActionError
-from workbench.messaging import follow, published
 from workbench.sdk import Result, action, redact, require, trigger
+from workbench.sdk.errors import ActionError
+from workbench.sdk.messaging import follow, published
 from workbench.sdk.payloads import split
 from workbench.sdk.trigger import Yielded
 

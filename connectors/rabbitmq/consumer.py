@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from workbench.connectors.rabbitmq.records import event
-from workbench.errors import ActionArgumentError, ActionError
-from workbench.messaging import take_async
 from workbench.sdk import Event, redact, require
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.messaging import take_async
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue
@@ -27,7 +27,7 @@ class QueueConsumer:
     """A consumer on one queue, read by :func:`~workbench.messaging.follow`.
 
     Example:
-        >>> from workbench.messaging import follow
+        >>> from workbench.sdk.messaging import follow
         >>> from workbench.connectors.rabbitmq import Rabbitmq, RabbitmqConfig
         >>> with Rabbitmq(RabbitmqConfig(host="127.0.0.1"), connection="mq") as mq:
         ...     _ = mq.declare_queue("wb-doctest-consumer", durable=False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
-from workbench.messaging import BrokerConnector
 from workbench.sdk import action
+from workbench.sdk.messaging import BrokerConnector
 
 if TYPE_CHECKING:
     from aio_pika.abc import AbstractChannel

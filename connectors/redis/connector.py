@@ -9,9 +9,9 @@ from workbench.connectors.redis.config import RedisConfig
 from workbench.connectors.redis.data import RedisData
 from workbench.connectors.redis.groups import GroupReader
 from workbench.connectors.redis.records import list_record, stream_fields, stream_record, text
-from workbench.errors import ActionArgumentError
-from workbench.messaging import follow, published
 from workbench.sdk import Result, action, require, trigger
+from workbench.sdk.errors import ActionArgumentError
+from workbench.sdk.messaging import follow, published
 from workbench.sdk.payloads import encode, split
 from workbench.sdk.trigger import Yielded
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.connectors.redis.records import text
-from workbench.messaging import BrokerConnector
 from workbench.sdk import action
+from workbench.sdk.messaging import BrokerConnector
 from workbench.sdk.payloads import decode, encode
 
 

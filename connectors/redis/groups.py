@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from workbench.connectors.redis.records import stream_event, text
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event, require
+from workbench.sdk.errors import ActionArgumentError, ActionError
 
 if TYPE_CHECKING:
     from workbench.connectors.redis.connector import Redis
@@ -41,7 +41,7 @@ class GroupReader:
     """One consumer of a stream's group, read by :func:`~workbench.messaging.follow`.
 
     Example:
-        >>> from workbench.messaging import follow
+        >>> from workbench.sdk.messaging import follow
         >>> from workbench.connectors.redis import Redis, RedisConfig
         >>> with Redis(RedisConfig(host="127.0.0.1"), connection="cache") as cache:
         ...     _ = cache.publish("wb:doctest:group", {"n": 1}, kind="stream")

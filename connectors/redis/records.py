@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from workbench.messaging import body_data
 from workbench.sdk import Event
+from workbench.sdk.messaging import body_data
 from workbench.sdk.payloads import decode, encode
 
 Decoder = Callable[[bytes, str | None], Any]

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.connectors.files.formats import FORMATS, Format, find_format
-from workbench.errors import ActionArgumentError
 from workbench.sdk import Result
+from workbench.sdk.errors import ActionArgumentError
+from workbench.sdk.formats import FORMATS, Format, find_format
 
 if TYPE_CHECKING:
     pass

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from workbench.errors import ActionArgumentError, ActionError, ConnectionFailedError
 from workbench.sdk import redact, require
 from workbench.sdk.aws import transport_problem, unreachable_errors
+from workbench.sdk.errors import ActionArgumentError, ActionError, ConnectionFailedError
 
 # Error codes that mean the store did not accept the credentials.
 CREDENTIAL_CODES = frozenset(

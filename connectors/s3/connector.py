@@ -6,15 +6,15 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from workbench.connectors.files.formats import as_frame
 from workbench.connectors.s3.bodies import decode, encode, format_for
 from workbench.connectors.s3.client import MISSING_KEY_CODES, error_code, s3_errors
 from workbench.connectors.s3.config import S3Config
 from workbench.connectors.s3.objects import download_frame, list_objects, upload_frame, utc
 from workbench.connectors.s3.polling import PrefixPoll
-from workbench.errors import ActionArgumentError, ActionError
 from workbench.sdk import Event, Result, action, trigger
 from workbench.sdk.aws import AwsConnector
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.formats import as_frame
 
 LIST_COLUMNS = ["key", "size", "modified", "etag"]
 BUCKET_COLUMNS = ["name", "created"]
@@ -279,7 +279,7 @@ class S3(AwsConnector):
         max_events: int | None,
         timeout: float | None,
     ) -> Iterator[list[Event] | None]:
-        from workbench.triggers.files import Seen, deliver
+        from workbench.sdk.triggers.files import Seen, deliver
 
         seen = Seen(self.trigger_state)
         poll = PrefixPoll(

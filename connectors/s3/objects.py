@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from workbench.connectors.files.formats import Format
 from workbench.connectors.s3.bodies import CONTENT_TYPES, scratch_file
-from workbench.errors import ActionError
+from workbench.sdk.errors import ActionError
+from workbench.sdk.formats import Format
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,7 +18,7 @@ from workbench.connectors.s3.objects import utc
 from workbench.sdk import Event
 
 if TYPE_CHECKING:
-    from workbench.triggers.files import Change, Seen, Sighting
+    from workbench.sdk.triggers.files import Change, Seen, Sighting
 
 PAGE_SIZE = 1000
 """Objects asked for per ListObjectsV2 call (1,000 is the most S3 returns)."""
@@ -52,7 +52,7 @@ class PrefixPoll:
 
     def sightings(self, interval: float) -> Iterator[list[Sighting] | None]:
         """Poll every ``interval`` seconds, yielding ``None`` while waiting (twice a second)."""
-        from workbench.triggers.files import IDLE_SECONDS
+        from workbench.sdk.triggers.files import IDLE_SECONDS
 
         while True:
             polled_at = time.monotonic()
@@ -67,7 +67,7 @@ class PrefixPoll:
         A page with nothing new yields ``None`` when half a second has passed since the
         last yield, so a long listing can still be stopped.
         """
-        from workbench.triggers.files import IDLE_SECONDS, Sighting
+        from workbench.sdk.triggers.files import IDLE_SECONDS, Sighting
 
         listed: set[str] = set()
         last_yield = time.monotonic()

@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from workbench.jobs.run.record import utc_now
-from workbench.jobs.schedule.cron import GRACE, check_cron, check_timezone, plan
-from workbench.jobs.schedule.cron import Schedule as Cron
 from workbench.sdk import ConnectionConfig, Connector, Event, Result, action, trigger
+from workbench.sdk.triggers.schedules import GRACE, check_cron, check_timezone, plan, utc_now
+from workbench.sdk.triggers.schedules import Schedule as Cron
 
 IDLE = 0.5  # seconds between two looks at the clock while no slot is due, at most
 

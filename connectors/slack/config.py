@@ -20,8 +20,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from workbench.connectors.slack.spec import slack_spec
-from workbench.openapi.settings import config_class
-from workbench.triggers.webhooks import EventsRoute
+from workbench.sdk.openapi import config_class
+from workbench.sdk.triggers.webhooks import EventsRoute
 
 _WebApi = config_class(slack_spec(), "slack")
 

@@ -19,15 +19,15 @@ from workbench.connectors.slack.config import SlackConfig
 from workbench.connectors.slack.errors import SlackError, check_ok
 from workbench.connectors.slack.retry import SLACK_RETRY
 from workbench.connectors.slack.spec import slack_spec
-from workbench.errors import ActionArgumentError
-from workbench.openapi import ApiConnector, connector_class
 from workbench.sdk import Event, Result, action, register_secret, trigger
+from workbench.sdk.errors import ActionArgumentError
+from workbench.sdk.openapi import ApiConnector, connector_class
 
 if TYPE_CHECKING:
     import httpx
     from pydantic import BaseModel
 
-    from workbench.openapi.actions import OperationSpec
+    from workbench.sdk.openapi import OperationSpec
 
 PAGE_SIZE = 200
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
@@ -243,8 +243,7 @@ class Slack(_Generated):  # type: ignore[misc,valid-type]
 
     def build_http_client(self) -> httpx.Client:
         """The generated client, with Slack's retry policy and the ``ok: false`` check."""
-        from workbench.http import build_client
-        from workbench.http.masking import looks_secret
+        from workbench.sdk.http import build_client, looks_secret
 
         config = self.config
         for header, value in config.headers.items():

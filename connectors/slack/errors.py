@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import httpx
 
-from workbench.errors import ActionError
-from workbench.http.responses import json_object
+from workbench.sdk.errors import ActionError
+from workbench.sdk.http import json_object
 
 HINTS = {
     "not_authed": "no token was sent; set the connection's token",

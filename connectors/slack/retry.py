@@ -2,7 +2,7 @@
 
 Slack rejects a rate-limited call before doing anything (HTTP 429 with ``Retry-After`` in
 seconds), so resending a ``chat.postMessage`` cannot post twice. Other failures are
-retried only for idempotent methods, as :class:`~workbench.http.RetryPolicy` does.
+retried only for idempotent methods, as :class:`~workbench.sdk.http.RetryPolicy` does.
 
 Example:
     >>> import httpx
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from workbench.http import RetryPolicy
+from workbench.sdk.http import RetryPolicy
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _asked = threading.local()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from workbench.openapi import ApiSpec, load_spec
+from workbench.sdk.openapi import ApiSpec, load_spec
 
 SPEC_FILE = Path(__file__).with_name("slack.com.json")
 """Slack's OpenAPI 3 description of the Web API, unchanged."""
@@ -23,5 +23,5 @@ SPEC_FILE = Path(__file__).with_name("slack.com.json")
 
 @cache
 def slack_spec() -> ApiSpec:
-    """The :class:`~workbench.openapi.ApiSpec` the connector's actions are built on."""
+    """The :class:`~workbench.sdk.openapi.ApiSpec` the connector's actions are built on."""
     return load_spec(SPEC_FILE)

@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field
 
 from workbench.connectors.sqlite.shop import shop_path
-from workbench.errors import ConnectionFailedError
-from workbench.sql.config import DatabaseConfig
-from workbench.sql.connector import SqlConnector
-from workbench.sql.insert import Mode, column_list, row_tuples, update_assignments
+from workbench.sdk.errors import ConnectionFailedError
+from workbench.sdk.sql import (
+    DatabaseConfig,
+    Mode,
+    SqlConnector,
+    column_list,
+    row_tuples,
+    update_assignments,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa

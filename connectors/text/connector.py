@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from workbench.errors import ActionArgumentError
 from workbench.sdk import Connector, Result, action, require
+from workbench.sdk.errors import ActionArgumentError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 
-from workbench.errors import ActionArgumentError, ActionError
-from workbench.http.responses import json_object
-from workbench.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 from workbench.sdk import Result, action
+from workbench.sdk.errors import ActionArgumentError, ActionError
+from workbench.sdk.http import json_object
+from workbench.sdk.openapi import ApiConnector, ApiSpec, connector_class, load_spec
 
 if TYPE_CHECKING:
     import httpx
@@ -34,7 +34,7 @@ _DATE_FORMAT = "%a, %d %b %Y %H:%M:%S %z"  # RFC 2822, as Twilio writes dates
 
 @cache
 def twilio_spec() -> ApiSpec:
-    """The :class:`~workbench.openapi.ApiSpec` the connector's actions are built on.
+    """The :class:`~workbench.sdk.openapi.ApiSpec` the connector's actions are built on.
 
     Example:
         >>> twilio_spec().operations["create_message"].path

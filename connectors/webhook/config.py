@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_va
 from pydantic_core import PydanticCustomError
 
 from workbench.sdk import ConnectionConfig, register_secret
-from workbench.triggers.webhooks import MAX_BODY, SCHEMES, route_path
+from workbench.sdk.triggers.webhooks import MAX_BODY, SCHEMES, route_path
 
 SchemeName = Literal["standard", "slack", "github", "stripe", "bearer"]
 

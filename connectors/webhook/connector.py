@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from workbench.connectors.webhook.config import WebhookConfig
 from workbench.sdk import Connector, Event, trigger
-from workbench.triggers.webhooks import build_scheme, receive, receiving, route_url
+from workbench.sdk.triggers.webhooks import build_scheme, receive, receiving, route_url
 
 
 class Webhook(Connector):

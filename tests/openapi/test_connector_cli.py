@@ -218,3 +218,20 @@ def test_an_imported_spec_connects_by_name_in_its_sandbox(specs: Path) -> None:
     assert client.action_specs
     with pytest.raises(workbench.errors.UnknownConnectionError, match="did you mean 'pets'"):
         workbench.connect("pest")
+
+
+def test_an_imported_spec_is_listed_by_the_lab_and_by_wb_actions(specs: Path) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from workbench.lab.catalog import action_rows, catalog_rows
+
+    wb("connector", "import", str(specs / "todo.yml"), "--name", "todo")
+    assert [r["name"] for r in catalog_rows("todo")] == ["todo"]
+    assert [a["name"] for a in action_rows("todo")] == ["list_items", "add_item"]
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "workbench")
+        frame = shell.run_line_magic("wb", "actions todo")
+    finally:
+        InteractiveShell.clear_instance()
+    assert frame["action"].tolist() == ["list_items", "add_item"]

@@ -132,7 +132,7 @@ def catalog(query: str | None, as_json: bool) -> None:
     rows = registry.catalog_rows(query)
     emit(rows, CATALOG_TABLE, as_json=as_json, empty="no connectors match")
     for problem in registry.problems():
-        click.echo(f"connector {problem.name!r} failed to load: {problem.error}", err=True)
+        click.echo(f"{problem.kind} {problem.name!r} failed to load: {problem.error}", err=True)
 
 
 @cli.group()

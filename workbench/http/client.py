@@ -14,7 +14,8 @@ refused, as they would have no origin to stay with.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
@@ -113,6 +114,32 @@ class AsyncClient(httpx.AsyncClient):
         )
 
 
+_stand_in: httpx.MockTransport | None = None
+"""What clients built without a transport send to instead of the network (see
+:func:`network_replaced`)."""
+
+
+@contextmanager
+def network_replaced(transport: httpx.MockTransport) -> Iterator[httpx.MockTransport]:
+    """Make every client built in the block without a ``transport`` send to ``transport``
+    instead of the network (sync and async alike); what was built before is unchanged.
+
+    Example:
+        >>> echo = httpx.MockTransport(lambda r: httpx.Response(200, text=r.url.path))
+        >>> with network_replaced(echo):
+        ...     client = build_client("https://api.example.com", retry=None)
+        >>> client.get("/ping").text
+        '/ping'
+        >>> client.close()
+    """
+    global _stand_in
+    previous, _stand_in = _stand_in, transport
+    try:
+        yield transport
+    finally:
+        _stand_in = previous
+
+
 def build_client(
     base_url: str = "",
     *,
@@ -155,6 +182,7 @@ def build_client(
             inner = RetryTransport(inner, retry)
         return RecordingTransport(inner, connection=connection)
 
+    transport = transport or _stand_in
     network = transport or httpx.HTTPTransport(verify=verify)
     mounts = {} if transport else _proxy_mounts(partial(httpx.HTTPTransport, verify=verify))
     return Client(
@@ -204,6 +232,7 @@ def build_async_client(
             inner = AsyncRetryTransport(inner, retry)
         return AsyncRecordingTransport(inner, connection=connection)
 
+    transport = transport or _stand_in
     network = transport or httpx.AsyncHTTPTransport(verify=verify)
     mounts = {} if transport else _proxy_mounts(partial(httpx.AsyncHTTPTransport, verify=verify))
     return AsyncClient(

@@ -278,13 +278,28 @@ def from_openapi(
     ``wb.connect(name)`` then finds it; without a connection of that name it runs in the
     sandbox.
     """
-    from workbench.openapi.loader import load_spec
     from workbench.registry import register
 
-    spec = load_spec(source, name=name)
-    cls = connector_class(spec, name or spec.name or _name_of(source))
+    cls = connector_from_source(source, name=name)
     register(cls)
     return cls
+
+
+def connector_from_source(
+    source: str | Path | Mapping[str, Any], *, name: str | None = None
+) -> type[ApiConnector]:
+    """Load an API description and generate its connector class (registered nowhere).
+
+    Example:
+        >>> Pets = connector_from_source({"openapi": "3.0.3", "info": {"title": "Pets"},
+        ...     "paths": {"/pets": {"get": {"operationId": "listPets"}}}}, name="pets")
+        >>> Pets.name, list(Pets.action_specs)
+        ('pets', ['list_pets'])
+    """
+    from workbench.openapi.loader import load_spec
+
+    spec = load_spec(source, name=name)
+    return connector_class(spec, name or spec.name or _name_of(source))
 
 
 def _name_of(source: object) -> str:

@@ -1,9 +1,18 @@
 """What a connector author imports: the base class, decorators, models and results.
 
+The building blocks live in submodules: :mod:`workbench.sdk.errors`,
+:mod:`workbench.sdk.http` (HTTP connectors: auth, pagination, retries, records),
+:mod:`workbench.sdk.sql`, :mod:`workbench.sdk.messaging`, :mod:`workbench.sdk.triggers`,
+:mod:`workbench.sdk.formats` (the file formats of the files and s3 connectors),
+:mod:`workbench.sdk.openapi` (connectors on an API description, through the ``openapi``
+importer) and :mod:`workbench.sdk.testing` (a recording transport, the sandbox switch and
+assertions on recorded calls).
+
 Example:
     >>> from workbench.sdk import Connector, ConnectionConfig, Result, action
 """
 
+from workbench.importer import ImportedEntry, Importer
 from workbench.paths import data_dir
 from workbench.redaction import redact, register_secret
 from workbench.results import Result
@@ -21,6 +30,8 @@ __all__ = [
     "ConnectionConfig",
     "Connector",
     "Event",
+    "ImportedEntry",
+    "Importer",
     "Result",
     "TriggerSpec",
     "action",

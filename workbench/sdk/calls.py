@@ -19,7 +19,8 @@ Example:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,9 +43,11 @@ __all__ = [
     "CALL_COLUMNS",
     "MAX_CALLS",
     "MAX_REQUESTS",
+    "ArgumentWatcher",
     "Call",
     "RequestRecord",
     "add_request",
+    "arguments_watched",
     "calls",
     "clear_history",
     "collect_requests",
@@ -54,6 +57,8 @@ __all__ = [
     "record_call",
     "record_request",
     "requests",
+    "tell_arguments",
+    "watching",
 ]
 
 if TYPE_CHECKING:
@@ -148,6 +153,44 @@ def record_call(
     call = Call(datetime.now(UTC), connection, action, status, round(ms, 3), rows, text, sent)
     _calls.append(call)  # atomic; readers copy with snapshot
     return call
+
+
+ArgumentWatcher = Callable[[str, str, dict[str, Any]], None]
+"""Told ``(connection, action, arguments)`` as each action call starts."""
+_watchers: list[ArgumentWatcher] = []
+
+
+@contextmanager
+def arguments_watched(watcher: ArgumentWatcher) -> Iterator[None]:
+    """Tell ``watcher`` the validated arguments of every action call made in the block.
+
+    Arguments are never part of the history (they may hold a secret or a large frame): only
+    a watcher sees them, while it watches.
+
+    Example:
+        >>> seen = []
+        >>> with arguments_watched(lambda *call: seen.append(call)):
+        ...     tell_arguments("crm", "find", {"name": "Ada"})
+        >>> tell_arguments("crm", "find", {"name": "Bob"})
+        >>> seen
+        [('crm', 'find', {'name': 'Ada'})]
+    """
+    _watchers.append(watcher)
+    try:
+        yield
+    finally:
+        _watchers.remove(watcher)
+
+
+def watching() -> bool:
+    """True while a watcher of :func:`arguments_watched` watches."""
+    return bool(_watchers)
+
+
+def tell_arguments(connection: str, action: str, arguments: dict[str, Any]) -> None:
+    """Tell the watchers that ``connection.action`` is called with ``arguments``."""
+    for watcher in list(_watchers):
+        watcher(connection, action, arguments)
 
 
 def calls() -> list[Call]:

@@ -13,7 +13,7 @@ from workbench.errors import ActionError, WorkbenchError
 from workbench.redaction import get_logger, redact
 from workbench.results import Result
 from workbench.sdk.action import ActionSpec, spec_of
-from workbench.sdk.calls import collect_requests, record_call
+from workbench.sdk.calls import collect_requests, record_call, tell_arguments, watching
 from workbench.sdk.config import ConnectionConfig
 from workbench.sdk.trigger import Sink, TriggerSpec
 
@@ -120,11 +120,9 @@ class Connector:
             >>> sorted(Pets.action_specs)
             ['list_pets']
         """
-        from workbench.openapi.connector import from_openapi
+        from workbench.registry import importer, register
 
-        if not isinstance(source, str | Mapping):
-            source = os.fspath(source)
-        return from_openapi(source, name=name)
+        return register(importer("openapi").from_source(source, name=name))
 
     def check(self) -> str:
         """Test the connection; return a short description of what answered.
@@ -184,6 +182,8 @@ class Connector:
     ) -> Result:
         label = f"{self.connection}.{spec.name}"
         positional, keywords = spec.bind(label, args, kwargs)
+        if watching():
+            tell_arguments(self.connection, spec.name, _named(spec, positional, keywords))
         log.debug("%s called with %r %r", label, positional, keywords)
         started = perf_counter()
         try:
@@ -223,3 +223,9 @@ class Connector:
             rows=result.rows if result is not None else None,
             error=f"{type(error).__name__}: {error}" if error else None,
         )
+
+
+def _named(spec: ActionSpec, positional: list[Any], keywords: dict[str, Any]) -> dict[str, Any]:
+    """A call's arguments by name (positional-only ones named after their parameters)."""
+    names = [p.name for p in spec.parameters if p.kind is inspect.Parameter.POSITIONAL_ONLY]
+    return {**dict(zip(names, positional, strict=False)), **keywords}

@@ -47,7 +47,7 @@ from workbench.notebook.widgets.form import ActionForm, FormError
 from workbench.notebook.widgets.raw import raw_html, raw_text
 from workbench.notebook.widgets.table import TableView
 from workbench.redaction import redact
-from workbench.registry import connector_names, connectors, get_connector
+from workbench.registry import connector_names, connectors, get_connector, imported_names
 from workbench.results.html import message_html, view
 from workbench.sdk.progress import progress_listener
 from workbench.snippet import call_arguments, python_call
@@ -534,11 +534,9 @@ def _field_errors(spec: ActionSpec, values: dict[str, Any]) -> dict[str, str]:
 def _connection_names(store: ConnectionStore) -> list[str]:
     """Named connections, connectors whose defaults make a valid connection, and the APIs
     imported from a spec (their sandbox needs nothing)."""
-    from workbench.openapi.store import imported
-
     found = set(store.entries())
     usable = {n for n, cls in connectors().items() if n not in found and _usable(cls)}
-    return sorted(found | usable | set(imported()))
+    return sorted(found | usable | set(imported_names()))
 
 
 def _usable(cls: type[Connector]) -> bool:

@@ -1,7 +1,13 @@
-"""File formats the files connector reads and writes: one reader and one writer each.
+"""File formats that connectors of files and objects (files, s3) read and write: one reader
+and one writer each, found by name or by a path's suffix.
 
 pandas and the format drivers are imported inside the functions, so importing this module
 costs nothing.
+
+Example:
+    >>> from pathlib import Path
+    >>> find_format(Path("orders.csv"), None).name, sorted(FORMATS)[:2]
+    ('csv', ['csv', 'json'])
 """
 
 from __future__ import annotations
@@ -15,10 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from workbench.errors import ActionArgumentError
-from workbench.sdk import Result, require
+from workbench.results import Result
+from workbench.sdk.deps import require
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = ["FORMATS", "Format", "as_frame", "find_format", "format_of"]
 
 
 def _read_csv(handle: BinaryIO) -> pd.DataFrame:
