@@ -31,11 +31,16 @@ from typing import Any
 
 import httpx
 
-from workbench.config.secrets import default_secret_store
 from workbench.connectors.salesforce.config import SalesforceConfig
-from workbench.http import ClientCredentialsAuth, JwtBearerAuth, RefreshTokenAuth, persist_rotation
-from workbench.http.origins import ORIGIN
-from workbench.http.tokens import OAuth2Flow
+from workbench.sdk import default_secret_store
+from workbench.sdk.http import (
+    ORIGIN,
+    ClientCredentialsAuth,
+    JwtBearerAuth,
+    OAuth2Flow,
+    RefreshTokenAuth,
+    persist_rotation,
+)
 
 
 class InstanceFlow(OAuth2Flow):

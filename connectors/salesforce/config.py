@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from workbench.errors import ConfigError
 from workbench.sdk import ConnectionConfig
+from workbench.sdk.errors import ConfigError
 
 Grant = Literal["jwt_bearer", "refresh_token", "client_credentials"]
 _TRUE = ("true", "1", "yes", "on")

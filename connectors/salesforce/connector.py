@@ -20,12 +20,9 @@ from workbench.connectors.salesforce.changes import ChangeFeed, follow
 from workbench.connectors.salesforce.config import SalesforceConfig
 from workbench.connectors.salesforce.errors import SalesforceError, check_answer
 from workbench.connectors.salesforce.records import flat, frame
-from workbench.errors import ActionArgumentError
-from workbench.http import build_client
-from workbench.http.connector import HttpConnector
-from workbench.http.responses import details, send
-from workbench.openapi.reply import from_sandbox
 from workbench.sdk import Event, Result, action, progress_bar, trigger
+from workbench.sdk.errors import ActionArgumentError
+from workbench.sdk.http import HttpConnector, build_client, details, from_sandbox, send
 
 if TYPE_CHECKING:
     import httpx

@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from workbench.errors import ActionError
-from workbench.redaction import redact
+from workbench.sdk import redact
+from workbench.sdk.errors import ActionError
 
 HINTS = {
     "INVALID_SESSION_ID": "the access token was refused even after a new one was fetched; "

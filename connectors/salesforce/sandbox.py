@@ -19,7 +19,7 @@ import json
 import httpx
 
 from workbench.connectors.salesforce.org import SampleOrg
-from workbench.openapi.reply import SANDBOX_HEADER
+from workbench.sdk.http import SANDBOX_HEADER
 
 SANDBOX_URL = "https://sandbox.my.salesforce.invalid"
 """The instance URL of the sandbox (a name that never resolves)."""

@@ -14,10 +14,11 @@ from petstore import document
 
 import workbench as wb
 from workbench.errors import ActionError
+from workbench.http.responses import SANDBOX_HEADER
 from workbench.openapi import example_arguments, load_spec
 from workbench.openapi.connector import ApiConnector, connector_class
 from workbench.openapi.model import ApiSpec
-from workbench.openapi.reply import SANDBOX_HEADER, to_result
+from workbench.openapi.reply import to_result
 from workbench.openapi.sandbox import NOTE_HEADER, SandboxTransport, echo
 from workbench.openapi.schemas import inline
 

@@ -174,3 +174,18 @@ def send(
         raise ConnectionFailedError(
             redact(f"{label}: cannot reach {safe_url(request.url)}: {reason}")
         ) from None
+
+
+SANDBOX_HEADER = "X-Workbench-Sandbox"
+"""The header the sandbox sets on every answer it makes up."""
+
+
+def from_sandbox(response: httpx.Response) -> bool:
+    """Whether ``response`` was made up by the sandbox.
+
+    Example:
+        >>> import httpx
+        >>> from_sandbox(httpx.Response(200, headers={SANDBOX_HEADER: "true"})), from_sandbox(httpx.Response(200))
+        (True, False)
+    """  # noqa: E501
+    return SANDBOX_HEADER in response.headers

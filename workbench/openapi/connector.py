@@ -190,8 +190,8 @@ class ApiConnector(HttpConnector):
         replaces the strategy's own ``records``).
         """
         from workbench.http.pagination import paginate
-        from workbench.http.responses import details, send
-        from workbench.openapi.reply import from_sandbox, rows
+        from workbench.http.responses import details, from_sandbox, send
+        from workbench.openapi.reply import rows
 
         client = self.http()
         strategy = dict(operation.pagination or {})

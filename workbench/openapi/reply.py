@@ -5,25 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.http.records import dig, select_records
-from workbench.http.responses import check_status, details, parse_body
+from workbench.http.responses import check_status, details, from_sandbox, parse_body
 from workbench.results import Result
 
 if TYPE_CHECKING:
     import httpx
-
-SANDBOX_HEADER = "X-Workbench-Sandbox"
-"""The header the sandbox sets on every answer it makes up."""
-
-
-def from_sandbox(response: httpx.Response) -> bool:
-    """Whether ``response`` was made up by the sandbox.
-
-    Example:
-        >>> import httpx
-        >>> from_sandbox(httpx.Response(200, headers={SANDBOX_HEADER: "true"})), from_sandbox(httpx.Response(200))
-        (True, False)
-    """  # noqa: E501
-    return SANDBOX_HEADER in response.headers
 
 
 def to_result(

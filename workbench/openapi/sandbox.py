@@ -24,10 +24,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from workbench.http.responses import SANDBOX_HEADER
 from workbench.openapi.arguments import Argument
 from workbench.openapi.examples import credential_stand_in, generate
 from workbench.openapi.model import ApiSpec, Operation
-from workbench.openapi.reply import SANDBOX_HEADER
 from workbench.openapi.routes import Router
 from workbench.openapi.schemas import flatten
 from workbench.openapi.styles import jsonable

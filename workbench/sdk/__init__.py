@@ -12,6 +12,7 @@ Example:
     >>> from workbench.sdk import Connector, ConnectionConfig, Result, action
 """
 
+from workbench.config.secrets import default_secret_store
 from workbench.importer import ImportedEntry, Importer
 from workbench.paths import data_dir
 from workbench.redaction import redact, register_secret
@@ -36,6 +37,7 @@ __all__ = [
     "TriggerSpec",
     "action",
     "data_dir",
+    "default_secret_store",
     "history",
     "progress_bar",
     "redact",

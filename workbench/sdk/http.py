@@ -11,6 +11,8 @@ names                       what they are
 ``send``, ``check_status``  sending one request and reading its answer and errors
 ``dig``, ...                records and values in a JSON body by dotted path
 ``safe_url``, ...           masking what must not be shown; header checks
+``ORIGIN``                  the request extension naming the origin a request's
+                            credentials belong to (a token that names its own host)
 ==========================  ============================================================
 
 Example:
@@ -51,13 +53,15 @@ from workbench.http.connector import HttpConnector
 from workbench.http.headers import check_headers, check_value
 from workbench.http.limits import DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLargeError
 from workbench.http.masking import looks_secret, safe_body
-from workbench.http.origins import credential_headers
+from workbench.http.origins import ORIGIN, credential_headers
 from workbench.http.paginators import AddressablePaginator, with_params, with_url
 from workbench.http.records import dig, select_records
 from workbench.http.responses import (
+    SANDBOX_HEADER,
     HttpStatusError,
     check_status,
     details,
+    from_sandbox,
     json_object,
     parse_body,
     send,
@@ -78,6 +82,8 @@ from workbench.http.tokens import OAuth2Flow
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "ORIGIN",
+    "SANDBOX_HEADER",
     "AddressablePaginator",
     "ApiKeyAuth",
     "AsyncRetryTransport",
@@ -114,6 +120,7 @@ __all__ = [
     "credential_headers",
     "details",
     "dig",
+    "from_sandbox",
     "json_object",
     "looks_secret",
     "paginate",
