@@ -3,6 +3,7 @@ the status of each kind of refusal, shared servers, batching, redeliveries and r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -413,3 +414,23 @@ def test_a_store_failing_on_the_loop_answers_503_and_ends_the_reader(tmp_path: P
     assert [str(exc) for exc in failure] == ["database or disk is full"]
     assert not thread.is_alive()
     inbox.close()
+
+
+def test_batches_stored_together_reach_the_reader_as_one_notice_and_a_failure_after_them() -> None:
+    from workbench.sdk.trigger import Stored
+    from workbench.triggers.webhooks.handoff import Handoff
+
+    loop = asyncio.new_event_loop()
+    try:
+        handoff = Handoff(loop, sink=lambda events: len(events))
+        for n in range(3):  # what the loop puts after three stores and a failed one
+            handoff._ready.put(Stored([Event(source="hooks.received", id=str(n))], new=1))
+        handoff._ready.put(OSError("disk full"))
+        notices = handoff.stored_batches(timeout=1.0)
+        first = next(notices)
+        assert isinstance(first, Stored)
+        assert [e.id for e in first] == ["0", "1", "2"] and first.new == 3
+        with pytest.raises(OSError, match="disk full"):
+            next(notices)
+    finally:
+        loop.close()

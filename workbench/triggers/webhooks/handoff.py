@@ -48,6 +48,7 @@ from workbench.sdk.trigger import Sink, Stored
 log = get_logger("workbench.webhooks")
 
 IDLE_TICK = 0.5  # seconds: an idle reader yields None at least this often
+NOTICE_TICK = 0.05  # seconds: stored batches gathered into one notice to the reader
 BATCH_LIMIT = 500  # events in one batch (one inbox transaction)
 STORED, RETRY = 200, 503
 
@@ -168,10 +169,28 @@ class Handoff:
                     continue
                 if isinstance(item, Exception):
                     raise item
-                yield item
+                yield self._gathered(item)
                 quiet_since = time.monotonic()
         finally:
             self.close()
+
+    def _gathered(self, first: Stored) -> Stored:
+        """``first`` and the batches stored in the next :data:`NOTICE_TICK` seconds, as one:
+        the reader is woken about a few times a second under load, not once for each batch
+        (a wake-up takes the GIL from the server's loop); a failure stays in the queue."""
+        time.sleep(NOTICE_TICK)
+        events, new = list(first), first.new
+        while True:
+            try:
+                item = self._ready.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Exception):
+                self._ready.put(item)  # raised on the next round, after what was stored
+                break
+            events += item
+            new += item.new
+        return Stored(events, new=new)
 
     def batches(
         self, max_events: int | None, timeout: float | None
