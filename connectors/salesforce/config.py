@@ -25,16 +25,14 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from workbench.sdk import ConnectionConfig
+from workbench.sdk import ConnectionConfig, sandbox_switch
 from workbench.sdk.errors import ConfigError
 
 Grant = Literal["jwt_bearer", "refresh_token", "client_credentials"]
-_TRUE = ("true", "1", "yes", "on")
 _VERSION = re.compile(r"^\d{2,3}\.0$")
 
 
@@ -74,15 +72,7 @@ class SalesforceConfig(ConnectionConfig):
     @model_validator(mode="before")
     @classmethod
     def _sandbox_shortcut(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        if "sandbox" in data:
-            flag = data["sandbox"]
-            on = flag is True or (isinstance(flag, str) and flag.lower() in _TRUE)
-            data["mode"] = "sandbox" if on else "live"
-        data["sandbox"] = data.get("mode") == "sandbox"
-        return data
+        return sandbox_switch(data)
 
     @field_validator("login_url", "instance_url")
     @classmethod

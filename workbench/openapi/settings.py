@@ -25,9 +25,8 @@ from pydantic import Field, SecretStr, create_model, model_validator
 from workbench.openapi.aws import AwsSigning, aws_signing
 from workbench.openapi.model import ApiSpec, SecurityScheme
 from workbench.openapi.security import AWS_SIGV4
-from workbench.sdk.config import ConnectionConfig
+from workbench.sdk.config import ConnectionConfig, sandbox_switch
 
-_TRUE = ("true", "1", "yes", "on")
 _BASE = "Root URL of the API (the spec's first server)"
 _AUTH_FIELDS = {
     "token",
@@ -77,15 +76,7 @@ class ApiConfig(ConnectionConfig):
     @model_validator(mode="before")
     @classmethod
     def _sandbox_shortcut(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        if "sandbox" in data:
-            flag = data["sandbox"]
-            on = flag is True or (isinstance(flag, str) and flag.lower() in _TRUE)
-            data["mode"] = "sandbox" if on else "live"
-        data["sandbox"] = data.get("mode") == "sandbox"
-        return data
+        return sandbox_switch(data)
 
 
 class AwsApiConfig(ApiConfig):

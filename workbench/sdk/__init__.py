@@ -19,7 +19,7 @@ from workbench.redaction import redact, register_secret
 from workbench.results import Result
 from workbench.sdk.action import ActionSpec, action
 from workbench.sdk.calls import history
-from workbench.sdk.config import ConnectionConfig
+from workbench.sdk.config import ConnectionConfig, sandbox_switch
 from workbench.sdk.connector import Connector
 from workbench.sdk.deps import require
 from workbench.sdk.event import Event
@@ -43,5 +43,6 @@ __all__ = [
     "redact",
     "register_secret",
     "require",
+    "sandbox_switch",
     "trigger",
 ]

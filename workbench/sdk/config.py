@@ -76,3 +76,26 @@ def _holds_secret(annotation: Any) -> bool:
     if origin in (typing.Union, types.UnionType):
         return any(_holds_secret(arg) for arg in typing.get_args(annotation))
     return False
+
+
+_TRUE = ("true", "1", "yes", "on")
+
+
+def sandbox_switch(data: Any) -> Any:
+    """Settings with ``sandbox`` (a flag, or its text as in ``workbench.toml``) read as
+    ``mode``, and ``sandbox`` kept in step with ``mode``: for a ``mode="before"`` validator
+    of a connection that has a sandbox.
+
+    Example:
+        >>> sandbox_switch({"sandbox": "yes"}), sandbox_switch({"mode": "live"})
+        ({'sandbox': True, 'mode': 'sandbox'}, {'mode': 'live', 'sandbox': False})
+    """
+    if not isinstance(data, typing.Mapping):
+        return data
+    data = dict(data)
+    if "sandbox" in data:
+        flag = data["sandbox"]
+        on = flag is True or (isinstance(flag, str) and flag.lower() in _TRUE)
+        data["mode"] = "sandbox" if on else "live"
+    data["sandbox"] = data.get("mode") == "sandbox"
+    return data
