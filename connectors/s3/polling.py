@@ -57,6 +57,8 @@ class PrefixPoll:
         while True:
             polled_at = time.monotonic()
             yield from self.poll()
+            yield None  # after every listing, even one longer than the interval: a reader
+            # told to stop sees it here, not only when a listing happens to end early
             while (left := polled_at + interval - time.monotonic()) > 0:
                 time.sleep(min(left, IDLE_SECONDS))
                 yield None

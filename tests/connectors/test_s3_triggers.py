@@ -168,3 +168,23 @@ def test_bad_inputs_and_a_missing_bucket_fail_clearly(moto_url: str, store: S3):
     bare = S3(config(moto_url, bucket=None), connection="nobucket")
     with pytest.raises(ActionArgumentError, match=r"nobucket\.new_objects: no bucket"):
         bare.new_objects()
+
+
+@pytest.mark.timeout(20)  # without the turn, the poll loops and never yields
+def test_a_listing_longer_than_the_interval_still_gives_the_reader_a_turn() -> None:
+    from workbench.connectors.s3.polling import PrefixPoll
+    from workbench.sdk.triggers.files import Seen
+
+    class SlowListing:
+        def get_paginator(self, name: str) -> SlowListing:
+            return self
+
+        def paginate(self, **arguments: object) -> list[dict[str, object]]:
+            time.sleep(0.05)  # longer than the interval, shorter than the idle tick
+            return [{"Contents": []}]
+
+    poll = PrefixPoll(
+        SlowListing(), "landing", "in/", Seen({}), relative=str, source="lake.new", endpoint=""
+    )
+    sightings = poll.sightings(interval=0.01)
+    assert [next(sightings) for _ in range(3)] == [None, None, None]
