@@ -106,9 +106,9 @@ def test_a_run_past_its_timeout_is_recorded_and_the_failure_reported(
             f'[connections.ops]\nconnector = "http"\nbase_url = "{url}"\n'
         )
         schedule = new_schedule(notebook, cron="* * * * * *", timeout=1, on_failure="ops:/failed")
-        run_once(
-            store, Schedule(**{**schedule.__dict__, "since": utc_now() - timedelta(seconds=1)})
-        )
+        time.sleep(1.05 - utc_now().microsecond / 1e6)  # just past a second: one slot is due
+        since = utc_now() - timedelta(seconds=0.5)
+        run_once(store, Schedule(**{**schedule.__dict__, "since": since}))
     (slot,) = slots(store, "slow")
     (run,) = store.runs(job="slow")
     assert slot.state is DeliveryState.DEAD
