@@ -59,11 +59,11 @@ def _without(node: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, 
     if isinstance(parameters, list):
         copied["parameters"] = [p for p in parameters if not _ignored(p, document)]
     if "requestBody" in copied:
-        copied["requestBody"] = _files_as_bytes(copied["requestBody"], document)
+        copied["requestBody"] = _as_sent(copied["requestBody"], document)
     return copied
 
 
-def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
+def _as_sent(body: Any, document: Mapping[str, Any]) -> Any:
     """``body`` as the request sends it: what is sent as bytes read as bytes
     (:func:`~workbench.openapi.bodies.sent_as_bytes`), a schema closed over its ``allOf``
     parts with them merged (:func:`~workbench.openapi.bodies.closed_over_all_of`), and a
@@ -75,13 +75,12 @@ def _files_as_bytes(body: Any, document: Mapping[str, Any]) -> Any:
     if not isinstance(content, Mapping):
         return body
     read: dict[str, Any] = {}
+    resolve = _resolver(document)
     for media, entry in content.items():
         if isinstance(entry, Mapping) and sent_as_bytes(media, entry.get("schema")):
             entry = {**entry, "schema": RAW_BYTES}
-        elif isinstance(entry, Mapping) and isinstance(entry.get("schema"), Mapping):
-            resolve = _resolver(document)
-            if closed_over_all_of(entry["schema"], resolve):
-                entry = {**entry, "schema": flatten(entry["schema"], resolve)}
+        elif isinstance(entry, Mapping) and closed_over_all_of(entry.get("schema"), resolve):
+            entry = {**entry, "schema": flatten(entry["schema"], resolve)}
         read[media] = entry
     wildcard = next((e for m, e in content.items() if "*" in str(m)), None)
     if isinstance(wildcard, Mapping) and wildcard.get("schema") not in (None, RAW_BYTES):
