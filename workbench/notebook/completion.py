@@ -131,13 +131,17 @@ class _Lookup:
             self.done.set()
 
 
+CONNECT_TIMEOUT = 2
+"""Seconds a table lookup in the background gives a connection to open."""
+
+
 def _read_tables(name: str) -> list[str]:
     """The tables of ``name`` through its ``tables()`` action, not recorded in the history."""
     from workbench.config.connections import configure, connection_store, find_entry
     from workbench.registry import get_connector
 
     fields = get_connector(find_entry(name, connection_store()).connector).config_model.model_fields
-    overrides = {"connect_timeout": 2} if "connect_timeout" in fields else {}
+    overrides = {"connect_timeout": CONNECT_TIMEOUT} if "connect_timeout" in fields else {}
     cls, config = configure(name, **overrides)
     client = cls(config, connection=name)
     try:
