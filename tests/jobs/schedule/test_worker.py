@@ -48,11 +48,15 @@ def test_once_runs_every_slot_due_then_exits(store: RunStore, project: Path) -> 
         notebook, cron="* * * * * *", parameters={"label": "y"}, catch_up="all"
     )
     run_once(store, Schedule(**{**every_second.__dict__, "since": since}))
+    finished = utc_now()
     done = slots(store, "tick")
-    assert len(done) in (
-        3,
-        4,
-    )  # the slots of the 3.5 s before the worker started (4 if it ticked late)
+    # every whole second after `since` up to the moment the schedule was read, each once:
+    # the 3 of the 3.5 s before the worker started, and those that passed while it started
+    times = sorted(s.slot for s in done)
+    first = since.replace(microsecond=0) + timedelta(seconds=1)
+    assert times == [first + timedelta(seconds=n) for n in range(len(times))]
+    assert len(times) >= 3
+    assert times[-1] <= finished
     assert {s.state for s in done} == {DeliveryState.SUCCEEDED}
     runs = store.runs(job="tick")
     assert sorted(r.id for r in runs) == sorted(s.run_id for s in done)  # type: ignore[type-var]
