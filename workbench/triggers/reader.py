@@ -45,7 +45,7 @@ from workbench.sdk.trigger import Stored
 if TYPE_CHECKING:
     from workbench.sdk.connector import Connector
     from workbench.sdk.trigger import TriggerSpec
-    from workbench.triggers.inbox import Inbox
+    from workbench.triggers.inbox import HeldConnection, Inbox
 
 _NOT_IDENTITY = frozenset({"max_events", "timeout"})
 
@@ -122,8 +122,10 @@ def stored_batches(
     if spec.follows and forever:
         given.setdefault("max_events", None)
         given.setdefault("timeout", None)
+    held = None
     if given.get("max_events", 0) is None:  # read to the end: the source may store at once
-        connector.trigger_sink = functools.partial(_store_now, inbox, key, spec)
+        held = inbox.hold()
+        connector.trigger_sink = functools.partial(_store_now, inbox, key, spec, held)
     items = getattr(connector, trigger)(**given)
     try:
         for item in items:
@@ -154,12 +156,16 @@ def stored_batches(
         if close is not None:
             close()
         connector.trigger_sink = None
+        if held is not None:
+            held.close()
 
 
-def _store_now(inbox: Inbox, key: str, spec: TriggerSpec, events: list[Event]) -> int:
-    """A trigger's sink: ``events`` stamped with the source ``key`` and stored; how many
-    were new."""
-    return inbox.put(_stamped(events, key), spec=spec)
+def _store_now(
+    inbox: Inbox, key: str, spec: TriggerSpec, held: HeldConnection, events: list[Event]
+) -> int:
+    """A trigger's sink: ``events`` stamped with the source ``key`` and stored through
+    ``held``; how many were new."""
+    return inbox.put(_stamped(events, key), spec=spec, held=held)
 
 
 def _stamped(events: list[Event], key: str) -> list[Event]:

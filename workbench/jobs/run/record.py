@@ -70,20 +70,37 @@ def new_run_id() -> str:
         >>> len(first), first[14], first < second
         (36, '7', True)
     """
+    return new_run_ids(1)[0]
+
+
+def new_run_ids(count: int) -> list[str]:
+    """``count`` new ids, in increasing order: what as many calls of :func:`new_run_id`
+    give, at a fraction of the cost for a batch (one clock reading, one lock, one draw).
+
+    Example:
+        >>> ids = new_run_ids(3)
+        >>> len(set(ids)), ids == sorted(ids), ids[-1] < new_run_id()
+        (3, True, True)
+    """
     global _last_ms, _counter
+    values: list[int] = []
     with _id_lock:
         ms = time.time_ns() // 1_000_000
-        if ms > _last_ms:
-            _last_ms, _counter = ms, secrets.randbits(11)  # room to count up in this ms
-        elif _counter < 0xFFF:
-            _counter += 1
-        else:
-            _last_ms, _counter = _last_ms + 1, 0
-        value = _last_ms << 80 | 0x7 << 76 | _counter << 64 | 0x2 << 62 | secrets.randbits(62)
-    text = f"{value:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        randoms = secrets.randbits(62 * count)
+        for _ in range(count):
+            if ms > _last_ms:
+                _last_ms, _counter = ms, secrets.randbits(11)  # room to count up in this ms
+            elif _counter < 0xFFF:
+                _counter += 1
+            else:
+                _last_ms, _counter = _last_ms + 1, 0
+            random, randoms = randoms & _RANDOM, randoms >> 62
+            values.append(_last_ms << 80 | 0x7 << 76 | _counter << 64 | 0x2 << 62 | random)
+    texts = [f"{value:032x}" for value in values]
+    return [f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}" for t in texts]
 
 
+_RANDOM = (1 << 62) - 1
 _id_lock = threading.Lock()
 _last_ms = 0
 _counter = 0

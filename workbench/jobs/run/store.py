@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 ENV_VAR = "WORKBENCH_RUN_STORE"
 FILE_NAME = "runs.db"
 BUSY_TIMEOUT_MS = 30_000
+WAL_AUTOCHECKPOINT = 1000  # pages of log a commit copies into a SQLite database past
 
 METADATA = sa.MetaData()
 
@@ -312,5 +313,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: safe against a crashed process
-    cursor.execute("PRAGMA wal_autocheckpoint=1000")  # fewer checkpoints, cheaper commits
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
     cursor.close()

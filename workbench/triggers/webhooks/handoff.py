@@ -9,7 +9,7 @@ once the batch is in the inbox. Closing the reader answers what it holds and eve
 still waiting 503, so the senders retry.
 
 Given the reader's sink (``Connector.trigger_sink``), the hand-over stores instead, on the
-server's loop at the end of its turn, and answers at once: no thread is woken for a
+server's loop a few turns later, and answers at once: no thread is woken for a
 request to be answered, and the reader is only told what was stored
 (:meth:`Handoff.stored_batches`).
 
@@ -21,7 +21,7 @@ Example:
     ...     handoff = Handoff(loop)
     ...     slot = loop.create_future()
     ...     handoff.submit(Event(source="hooks.received", id="1"), slot)
-    ...     await asyncio.sleep(0)         # the loop's turn ends: the request is handed over
+    ...     await asyncio.sleep(0.01)      # a few turns of the loop: the request is handed over
     ...     reading = handoff.batches(max_events=1, timeout=1.0)
     ...     print([e.id for e in next(reading)])
     ...     next(reading, None)            # resumed: the batch is stored, the request is answered
@@ -49,6 +49,10 @@ log = get_logger("workbench.webhooks")
 
 IDLE_TICK = 0.5  # seconds: an idle reader yields None at least this often
 NOTICE_TICK = 0.05  # seconds: stored batches gathered into one notice to the reader
+GATHER_TURNS = 2  # turns of the loop a batch gathers for: requests whose bytes have
+# arrived are parsed in the next turn and submitted in the one after (a turn with nothing
+# to wait for takes microseconds), so under load a batch holds about one request per
+# connection, not the one or two that were ready in the first turn
 BATCH_LIMIT = 500  # events in one batch (one inbox transaction)
 STORED, RETRY = 200, 503
 
@@ -58,9 +62,10 @@ Waiting = tuple[Event, "asyncio.Future[int]"]
 class Handoff:
     """The requests of one route waiting for one reader.
 
-    Requests are submitted on the server's event loop and handed over once per turn of the
-    loop, all that arrived in it together: the reader is woken once for a burst of
-    requests, not once for each (every wake-up costs both threads a round of the GIL).
+    Requests are submitted on the server's event loop and handed over together, all that
+    arrived within :data:`GATHER_TURNS` turns of the loop: one inbox transaction and one
+    wake-up of the reader for a burst of requests, not one for each (every wake-up costs
+    both threads a round of the GIL).
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, sink: Sink | None = None) -> None:
@@ -86,10 +91,13 @@ class Handoff:
         self._gathering.append((event, slot))
         if not self._handing:
             self._handing = True
-            self.loop.call_soon(self._hand_over)
+            self.loop.call_soon(self._hand_over, GATHER_TURNS)
         return True
 
-    def _hand_over(self) -> None:
+    def _hand_over(self, turns_left: int = 0) -> None:
+        if turns_left > 0:  # let the requests already read join this batch
+            self.loop.call_soon(self._hand_over, turns_left - 1)
+            return
         self._handing = False
         gathered, self._gathering = self._gathering, []
         with self._lock:

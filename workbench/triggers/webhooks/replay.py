@@ -32,23 +32,29 @@ LIMIT = 100_000  # fingerprints remembered per route
 
 
 class ReplayGuard:
-    """Which signed requests were already answered 2xx, within the tolerance window."""
+    """Which signed requests were already answered 2xx, within the tolerance window.
+
+    Fingerprints map to when they expire (and, for repeatable deliveries, to their ids):
+    plain strings and floats, which the garbage collector never has to visit however
+    many a busy route remembers.
+    """
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
-        self._seen: dict[str, tuple[str, float]] = {}
+        self._expires: dict[str, float] = {}  # oldest first
+        self._ids: dict[str, str] = {}  # of the repeatable ones
 
     def __len__(self) -> int:
-        return len(self._seen)
+        return len(self._expires)
 
     def check(self, delivery: Verified, *, now: float) -> None:
         """Refuse ``delivery`` with 409 if it repeats a request already answered."""
         if delivery.fingerprint is None:
             return
-        seen = self._seen.get(delivery.fingerprint)
-        if seen is None or seen[1] < now:
+        expires = self._expires.get(delivery.fingerprint)
+        if expires is None or expires < now:
             return
-        if delivery.repeatable and seen[0] == delivery.id:
+        if delivery.repeatable and self._ids.get(delivery.fingerprint) == delivery.id:
             return
         raise Refusal(
             409, "Replay", "this signed request was already received; a retry must be signed anew"
@@ -56,13 +62,18 @@ class ReplayGuard:
 
     def remember(self, delivery: Verified, *, now: float) -> None:
         """Remember ``delivery`` (answered 2xx) until it expires; forget what has."""
-        if delivery.fingerprint is None:
+        fingerprint = delivery.fingerprint
+        if fingerprint is None:
             return
-        seen = self._seen
-        seen.pop(delivery.fingerprint, None)
-        seen[delivery.fingerprint] = (delivery.id, delivery.expires)
+        seen, ids = self._expires, self._ids
+        seen.pop(fingerprint, None)
+        seen[fingerprint] = delivery.expires
+        if delivery.repeatable:
+            ids[fingerprint] = delivery.id
         while seen:
             oldest = next(iter(seen))
-            if len(seen) <= self.limit and seen[oldest][1] >= now:
+            if len(seen) <= self.limit and seen[oldest] >= now:
                 break
             del seen[oldest]
+            if ids:
+                ids.pop(oldest, None)
