@@ -26,12 +26,10 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +39,9 @@ import sqlalchemy as sa
 
 from workbench.errors import JobError
 from workbench.jobs.run.record import as_utc, new_run_ids, utc_now
-from workbench.jobs.run.store import WAL_AUTOCHECKPOINT, RunStore, default_store
+from workbench.jobs.run.store import RunStore, default_store
 from workbench.sdk.event import Event
+from workbench.triggers.held_connection import HeldConnection
 from workbench.triggers.tables import DELIVERIES, EVENTS, SOURCE_STATE
 
 if TYPE_CHECKING:
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 
     from workbench.sdk.trigger import TriggerSpec
 
-CHECKPOINT_EVERY = 0.25  # seconds between checkpoints of a held SQLite connection's log
 MAX_DATA_BYTES = 16 * 1024 * 1024  # a payload larger than this is stored as a note of its size
 
 Router = Callable[
@@ -233,106 +231,6 @@ class Inbox:
             connection.execute(sa.delete(DELIVERIES).where(DELIVERIES.c.event.in_(inbox_ids)))
             result = connection.execute(sa.delete(EVENTS).where(EVENTS.c.id.in_(inbox_ids)))
         return int(result.rowcount)
-
-
-class HeldConnection:
-    """One connection of the inbox's database kept open between puts, for a source that
-    stores a batch every few milliseconds (a webhook route under load): a connection taken
-    from the pool for each batch costs about as much as the batch's insert. It is opened
-    on first use and again after a failed transaction; safe to use from several threads,
-    one transaction at a time.
-
-    Example:
-        >>> import tempfile, pathlib
-        >>> from workbench.sdk import Event
-        >>> inbox = Inbox.open(pathlib.Path(tempfile.mkdtemp()) / "events.db")
-        >>> held = inbox.hold()
-        >>> inbox.put([Event(source="hooks.received", id="1")], held=held)
-        1
-        >>> held.close(); inbox.close()
-    """
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        self._connection: Connection | None = None
-        self._lock = threading.Lock()
-        self._checkpoints: _Checkpoints | None = None
-
-    @contextlib.contextmanager
-    def begin(self) -> Iterator[Connection]:
-        """A transaction on the held connection, committed when the block ends."""
-        with self._lock:
-            connection = self._connection
-            if connection is None:
-                connection = self._connection = self._open()
-            try:
-                with connection.begin():
-                    yield connection
-            except BaseException:
-                self._connection = None  # a connection that failed is not trusted again
-                self._release(connection)
-                raise
-            if self._checkpoints is not None:
-                self._checkpoints.due.set()
-
-    def _open(self) -> Connection:
-        connection = self.engine.connect()
-        if connection.dialect.name == "sqlite":
-            # a commit that fills the log past SQLite's limit would copy it into the
-            # database and wait for the disk twice: a thread of this connection does it
-            _pragma(connection, "wal_autocheckpoint=0")
-            if self._checkpoints is None:
-                self._checkpoints = _Checkpoints(self.engine)
-        return connection
-
-    def _release(self, connection: Connection) -> None:
-        if connection.dialect.name == "sqlite":
-            with contextlib.suppress(sa.exc.DBAPIError, sqlite3.Error):
-                _pragma(connection, f"wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
-        connection.close()
-
-    def close(self) -> None:
-        """Give the connection back (a put after this opens a new one)."""
-        with self._lock:
-            connection, self._connection = self._connection, None
-            checkpoints, self._checkpoints = self._checkpoints, None
-        if connection is not None:
-            self._release(connection)
-        if checkpoints is not None:
-            checkpoints.stop()
-
-
-def _pragma(connection: Connection, setting: str) -> None:
-    """Run ``PRAGMA setting`` on the driver's connection, outside any transaction."""
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    driver.execute(f"PRAGMA {setting}").fetchall()
-
-
-class _Checkpoints:
-    """A thread that copies SQLite's write-ahead log into the database at most every
-    :data:`CHECKPOINT_EVERY` seconds while commits come, without blocking them (PASSIVE)."""
-
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
-        self.due = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="workbench-checkpoints", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        with self.engine.connect() as connection:
-            while not self._stopping.is_set():
-                self.due.wait()
-                self.due.clear()
-                with contextlib.suppress(sqlite3.Error):  # busy: the next round does it
-                    _pragma(connection, "wal_checkpoint(PASSIVE)")
-                self._stopping.wait(CHECKPOINT_EVERY)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.due.set()
-        self._thread.join()
 
 
 def _default_router(store: RunStore) -> Router:

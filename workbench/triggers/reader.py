@@ -45,7 +45,8 @@ from workbench.sdk.trigger import Stored
 if TYPE_CHECKING:
     from workbench.sdk.connector import Connector
     from workbench.sdk.trigger import TriggerSpec
-    from workbench.triggers.inbox import HeldConnection, Inbox
+    from workbench.triggers.held_connection import HeldConnection
+    from workbench.triggers.inbox import Inbox
 
 _NOT_IDENTITY = frozenset({"max_events", "timeout"})
 
