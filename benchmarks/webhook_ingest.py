@@ -14,6 +14,9 @@ send). Measured in the same run, on one uvicorn setting
   read by ``read_source`` into an ``Inbox`` on SQLite in WAL mode; each 2xx follows the
   commit of the batch holding it.
 
+Once both are up, the process's heap is settled as ``wb worker`` settles its own
+(:func:`workbench.serving.settle_heap`), which both servers share.
+
 Both servers run at once and are loaded in turns (bare, webhook, webhook, bare, ...), so a
 machine whose load changes during the run weighs on both alike. Printed: the rate,
 latency and CPU time of this process per request (``cpu µs``: the servers, the reader
@@ -50,7 +53,7 @@ os.environ["WORKBENCH_RUN_STORE"] = str(HOME / "runs.db")
 from standardwebhooks import Webhook as Signer  # noqa: E402
 
 from workbench.connectors.webhook import Webhook, WebhookConfig  # noqa: E402
-from workbench.serving import listen, uvicorn_config  # noqa: E402
+from workbench.serving import listen, settle_heap, uvicorn_config  # noqa: E402
 from workbench.triggers.inbox import Inbox  # noqa: E402
 from workbench.triggers.reader import read_source  # noqa: E402
 from workbench.triggers.webhooks import receiving  # noqa: E402
@@ -277,6 +280,7 @@ def run(seconds: float, scratch: Path) -> int:
     warmups = {name: prepare(scratch, f"{name}-warm", WARMUP) for name in names}
     measured: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     with bare_server() as bare_url, webhook_source(scratch / "events.db") as (hooks_url, inbox):
+        settle_heap()  # as `wb worker` does once it is set up
         urls = {"bare": bare_url, "webhook": hooks_url}
         for name in names:
             load(urls[name], WARMUP, warmups[name])

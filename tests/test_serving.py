@@ -1,13 +1,16 @@
-"""The listening socket and uvicorn settings every Workbench HTTP listener shares."""
+"""The listening socket, uvicorn settings and heap settling every Workbench HTTP listener
+shares."""
 
 from __future__ import annotations
 
+import gc
 import socket
+import weakref
 
 import pytest
 
 from workbench.errors import ConfigError
-from workbench.serving import listen, uvicorn_config
+from workbench.serving import listen, settle_heap, uvicorn_config
 
 
 def test_a_port_in_use_and_an_unknown_host_are_clear_errors() -> None:
@@ -29,3 +32,21 @@ def test_the_socket_is_tcp_and_uvicorn_keeps_no_access_log() -> None:
         sock.close()
     config = uvicorn_config(None, lifespan="on")
     assert (config.access_log, config.proxy_headers, config.lifespan) == (False, False, "on")
+
+
+class _Node:
+    """An object in a reference cycle: only the garbage collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_settling_the_heap_freezes_what_is_loaded_and_still_collects_what_comes() -> None:
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 1000  # the modules and classes of this process
+        probe = weakref.ref(_Node())
+        gc.collect()
+        assert probe() is None  # made after settling: collected as ever
+    finally:
+        gc.unfreeze()

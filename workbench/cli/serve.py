@@ -93,6 +93,7 @@ def serve(
     """
     from workbench.jobs.serve.http_server import check_host
     from workbench.jobs.serve.http_server import serve as serve_notebook
+    from workbench.serving import settle_heap
 
     check_host(host, auth=not no_auth)
     token = None if no_auth else _token(token_secret)
@@ -106,6 +107,7 @@ def serve(
             kernels += f"{pool_size} kept ready"
         click.echo(f"serving {notebook} at {base}{route} ({kernels}; Ctrl-C stops)")
         click.echo(f"OpenAPI description: {base}/openapi.json")
+        settle_heap()
 
     try:
         serve_notebook(

@@ -92,6 +92,7 @@ def worker(
     from workbench.jobs.run.engines import get_engine
     from workbench.jobs.run.store import default_store
     from workbench.jobs.schedule.worker import Worker, parse_until
+    from workbench.serving import settle_heap
 
     if once and until:
         raise click.UsageError("--once and --until cannot be used together")
@@ -108,6 +109,7 @@ def worker(
     engine = get_engine(engine_name, store, size=pool, ttl=lease)
     with engine:
         runner = Worker(engine, handlers=handlers, ttl=lease, interval=interval, sources=events)
+        settle_heap()
         click.echo(
             f"worker {runner.worker}: engine {engine_name}, pool {pool}, "
             f"run store {store.display_url}",
