@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 
 from workbench.errors import ConfigError, JobError
-from workbench.jobs.run.record import as_utc, new_run_id, utc_now
+from workbench.jobs.run.record import as_utc, new_run_ids, utc_now
 from workbench.jobs.run.store import RunStore
 from workbench.redaction import redact_value
 from workbench.sdk.trigger import default_match
@@ -253,9 +253,15 @@ class BindingRouter:
         if not bindings:
             return 0
         matches = spec.matches if spec is not None else default_match
+        routed = [
+            (inbox_id, name)
+            for inbox_id, event in stored
+            for name, filters in bindings
+            if not filters or matches(event, filters)
+        ]
         rows = [
             {
-                "id": new_run_id(),
+                "id": delivery_id,
                 "event": inbox_id,
                 "binding": name,
                 "state": "pending",
@@ -263,9 +269,7 @@ class BindingRouter:
                 "due_at": now,
                 "updated_at": now,
             }
-            for inbox_id, event in stored
-            for name, filters in bindings
-            if not filters or matches(event, filters)
+            for delivery_id, (inbox_id, name) in zip(new_run_ids(len(routed)), routed, strict=True)
         ]
         if rows and driver is not None:
             stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format, UTC

@@ -79,7 +79,7 @@ class HeldConnection:
 
     def _release(self, connection: Connection) -> None:
         if connection.dialect.name == "sqlite":
-            with contextlib.suppress(sa.exc.DBAPIError, sqlite3.Error):
+            with contextlib.suppress(sqlite3.Error):
                 _pragma(connection, f"wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
         connection.close()
 

@@ -94,7 +94,7 @@ class Handoff:
             self.loop.call_soon(self._hand_over, GATHER_TURNS)
         return True
 
-    def _hand_over(self, turns_left: int = 0) -> None:
+    def _hand_over(self, turns_left: int) -> None:
         if turns_left > 0:  # let the requests already read join this batch
             self.loop.call_soon(self._hand_over, turns_left - 1)
             return
