@@ -5,14 +5,17 @@ Load comes from Debian's ``wrk`` (8 connections, ``--latency``) replaying pre-si
 deliveries: a Lua script walks a file of requests generated just before each run, each
 with its own ``webhook-id``, a fresh ``webhook-timestamp`` and its signature (a request
 sent twice would be a replay, refused with 409, so there are more of them than a run can
-send). Measured in the same run, on one uvicorn setting
-(:func:`workbench.serving.uvicorn_config`):
+send). Measured in the same run, both on the settings of
+:func:`workbench.serving.uvicorn_config`:
 
-- ``bare``: a starlette endpoint on uvicorn that reads the body and answers 200: the
-  ceiling of the load generator and the HTTP server on this machine.
+- ``bare``: a starlette endpoint on stock uvicorn (its own httptools protocol, which writes
+  an answer's head and body apart) that reads the body and answers 200: the ceiling of
+  the load generator and of a plain HTTP server on this machine.
 - ``webhook``: the ``webhook`` connector's trigger (verification, replay guard, hand-off)
-  read by ``read_source`` into an ``Inbox`` on SQLite in WAL mode; each 2xx follows the
-  commit of the batch holding it.
+  read by ``read_source`` into an ``Inbox`` on SQLite in WAL mode, served as every
+  Workbench listener is (each answer in one write:
+  :class:`workbench.serving.OneWriteProtocol`); each 2xx follows the commit of the batch
+  holding it.
 
 Once both are up, the process's heap is settled as ``wb worker`` settles its own
 (:func:`workbench.serving.settle_heap`), which both servers share.
@@ -177,13 +180,13 @@ def bare_app() -> Any:
 
 @contextmanager
 def bare_server() -> Iterator[str]:
-    """The bare endpoint on uvicorn with the webhook listeners' settings and socket, in a
-    thread. (The socket matters: asyncio sets TCP_NODELAY only on sockets made for
+    """The bare endpoint on stock uvicorn with the webhook listeners' settings and socket,
+    in a thread. (The socket matters: asyncio sets TCP_NODELAY only on sockets made for
     IPPROTO_TCP, and without it each answer waits for the client's delayed ACK.)"""
     import uvicorn
 
     sock = listen("127.0.0.1", 0, "the bare endpoint")
-    server = uvicorn.Server(uvicorn_config(bare_app()))
+    server = uvicorn.Server(uvicorn_config(bare_app(), one_write=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:

@@ -348,16 +348,20 @@ def _insert_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[st
     assert driver is not None  # a live connection inside its transaction
     received = _sqlite_time(rows[0]["received_at"])  # one moment for the whole batch
     encode = _json_text
+    moment, moment_text = None, ""  # the last event time written: a batch shares a few
     for start in range(0, len(rows), _SQLITE_CHUNK):
         chunk = rows[start : start + _SQLITE_CHUNK]
         values: list[Any] = []
         for row in chunk:
+            if row["time"] != moment:
+                moment = row["time"]
+                moment_text = _sqlite_time(row["time"])
             values += (
                 row["id"],
                 row["source"],
                 row["event_id"],
                 row["type"],
-                _sqlite_time(row["time"]),
+                moment_text,
                 row["subject"],
                 row["data"],
                 encode(row["headers"]),

@@ -91,7 +91,7 @@ class Endpoint:
         if reader is None:
             raise _no_reader()
         stamp = delivery.timestamp
-        event = Event.model_construct(  # every field given, of its type: no validation, no default
+        event = Event(  # validated: pydantic's core builds it faster than model_construct
             source=self.source,
             id=delivery.id,
             type=delivery.type,
