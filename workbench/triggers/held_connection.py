@@ -14,16 +14,18 @@ import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from workbench.jobs.run.store import WAL_AUTOCHECKPOINT
+from workbench.jobs.run.store import BUSY_TIMEOUT_MS, WAL_AUTOCHECKPOINT
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 CHECKPOINT_EVERY = 0.25  # seconds between checkpoints of a held SQLite connection's log
+RESTART_AFTER = WAL_AUTOCHECKPOINT  # frames of log past which the log starts over
+RESTART_WAIT_MS = 100  # what a RESTART waits at most for a commit or readers to finish
 
 
 class HeldConnection:
@@ -94,16 +96,22 @@ class HeldConnection:
             checkpoints.stop()
 
 
-def _pragma(connection: Connection, setting: str) -> None:
-    """Run ``PRAGMA setting`` on the driver's connection, outside any transaction."""
+def _pragma(connection: Connection, setting: str) -> list[Any]:
+    """Run ``PRAGMA setting`` on the driver's connection, outside any transaction; its rows."""
     driver = connection.connection.driver_connection
     assert driver is not None
-    driver.execute(f"PRAGMA {setting}").fetchall()
+    return list(driver.execute(f"PRAGMA {setting}").fetchall())
+
+
+def _checkpoint(connection: Connection, mode: str) -> int:
+    """Run a checkpoint of ``mode``; the frames in the log (its row: busy, log, copied)."""
+    return int(_pragma(connection, f"wal_checkpoint({mode})")[0][1])
 
 
 class _Checkpoints:
     """A thread that copies SQLite's write-ahead log into the database at most every
-    :data:`CHECKPOINT_EVERY` seconds while commits come, without blocking them (PASSIVE)."""
+    :data:`CHECKPOINT_EVERY` seconds while commits come, without blocking them (PASSIVE),
+    and starts the log over past :data:`RESTART_AFTER` frames (RESTART)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -114,12 +122,18 @@ class _Checkpoints:
 
     def _run(self) -> None:
         with self.engine.connect() as connection:
-            while not self._stopping.is_set():
-                self.due.wait()
-                self.due.clear()
-                with contextlib.suppress(sqlite3.Error):  # busy: the next round does it
-                    _pragma(connection, "wal_checkpoint(PASSIVE)")
-                self._stopping.wait(CHECKPOINT_EVERY)
+            _pragma(connection, f"busy_timeout={RESTART_WAIT_MS}")  # only RESTART waits
+            try:
+                while not self._stopping.is_set():
+                    self.due.wait()
+                    self.due.clear()
+                    with contextlib.suppress(sqlite3.Error):  # busy: the next round does it
+                        if _checkpoint(connection, "PASSIVE") >= RESTART_AFTER:
+                            _checkpoint(connection, "RESTART")
+                    self._stopping.wait(CHECKPOINT_EVERY)
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    _pragma(connection, f"busy_timeout={BUSY_TIMEOUT_MS}")
 
     def stop(self) -> None:
         self._stopping.set()
