@@ -14,8 +14,8 @@ send). Measured in the same run, both on the settings of
 - ``webhook``: the ``webhook`` connector's trigger (verification, replay guard, hand-off)
   read by ``read_source`` into an ``Inbox`` on SQLite in WAL mode, served as every
   Workbench listener is (each answer in one write:
-  :class:`workbench.serving.OneWriteProtocol`); each 2xx follows the commit of the batch
-  holding it.
+  :class:`workbench.joined_writes.OneWriteProtocol`); each 2xx follows the commit of the
+  batch holding it.
 
 Once both are up, the process's heap is settled as ``wb worker`` settles its own
 (:func:`workbench.serving.settle_heap`), which both servers share.

@@ -6,7 +6,8 @@ The socket is made from ``getaddrinfo`` (so asyncio sees a TCP socket and turns 
 an answer never waits for the client's delayed ACK). Uvicorn keeps no access log (the apps
 log requests without their query strings) and does not trust proxy headers. Its HTTP
 protocol is httptools' with the writes of one turn of the loop sent together
-(:class:`OneWriteProtocol`): an answer's head and body leave in one segment, not two.
+(:class:`~workbench.joined_writes.OneWriteProtocol`): an answer's head and body leave in
+one segment, not two.
 
 Example:
     >>> sock = listen("127.0.0.1", 0, "--host")
@@ -19,17 +20,13 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import socket
-from typing import Any, Literal, cast
-
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from typing import Any, Literal
 
 from workbench.errors import ConfigError
 
 SHUTDOWN = 5  # seconds a listener waits for requests under way when it stops
-LARGE_WRITE = 64 * 1024  # bytes: a write this large is sent at once, not copied to join
 
 
 def listen(host: str, port: int, where: str) -> socket.socket:
@@ -51,59 +48,14 @@ def listen(host: str, port: int, where: str) -> socket.socket:
     return sock
 
 
-class _JoinedWrites:
-    """A transport whose writes within one turn of the loop are sent as one (a large one
-    at once, after what came before it); everything else is the wrapped transport's."""
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport, self._loop = transport, loop
-        self._pending: list[bytes] = []
-
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        if len(data) >= LARGE_WRITE:
-            self._flush()
-            self._transport.write(data)
-            return
-        if not self._pending:
-            self._loop.call_soon(self._flush)
-        self._pending.append(bytes(data))
-
-    def _flush(self) -> None:
-        if self._pending:
-            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
-            self._pending.clear()
-            if not self._transport.is_closing():
-                self._transport.write(data)
-
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class OneWriteProtocol(HttpToolsProtocol):
-    """Uvicorn's httptools protocol sending the writes of one turn of the loop together:
-    the head and body of an answer (two ASGI messages, two writes) go out in one send,
-    which halves the system calls and segments of a small answer.
-
-    Example:
-        >>> uvicorn_config(None).http is OneWriteProtocol
-        True
-    """
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        joined = _JoinedWrites(transport, asyncio.get_running_loop())
-        super().connection_made(cast(asyncio.Transport, joined))
-
-
 def uvicorn_config(
     app: Any, *, lifespan: Literal["on", "off"] = "off", one_write: bool = True
 ) -> Any:
     """The uvicorn settings of a Workbench listener serving ``app``; ``one_write`` False
     keeps uvicorn's own httptools protocol (two writes an answer)."""
     import uvicorn
+
+    from workbench.joined_writes import OneWriteProtocol
 
     return uvicorn.Config(
         app,

@@ -6,6 +6,13 @@ for each batch would cost about as much as the insert, and on SQLite a commit th
 the write-ahead log past its limit copies the log into the database and waits for the
 disk twice (the checkpoint). A :class:`HeldConnection` keeps one connection and, on
 SQLite, leaves checkpoints to a thread of its own.
+
+Those checkpoints are PASSIVE: they copy the log without ever holding a commit up. Under
+steady load the log never starts over that way (a commit always comes while the copy
+runs, and the log starts over only once every frame is copied), so it would grow without
+end, and a growing file makes every commit slower; past :data:`RESTART_AFTER` frames a
+RESTART checkpoint has the next commit write from the start of the log again, holding
+commits up for its copy and at most :data:`RESTART_WAIT_MS` for readers to move on.
 """
 
 from __future__ import annotations

@@ -355,7 +355,7 @@ def _insert_sqlite(connection: Connection, rows: list[dict[str, Any]]) -> set[st
         for row in chunk:
             if row["time"] != moment:
                 moment = row["time"]
-                moment_text = _sqlite_time(row["time"])
+                moment_text = _sqlite_time(moment)
             values += (
                 row["id"],
                 row["source"],
